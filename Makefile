@@ -1,0 +1,49 @@
+# Engage — the two commands in the README do all set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SAMPLE := build/sample.engage
+
+.PHONY: run test venv sysdeps sysdeps-gui sample models lint bench demo clean
+
+$(STAMP): pyproject.toml
+	@sh packaging/system_deps.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null
+	@$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+sysdeps-gui:
+	@sh packaging/system_deps.sh --gui
+
+$(SAMPLE): $(STAMP)
+	@mkdir -p build
+	@$(PY) -m engage demo --out $(SAMPLE) --quiet
+
+sample: $(SAMPLE)
+
+run: $(STAMP) sysdeps-gui $(SAMPLE)
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display found, so the Engage window cannot open here."; \
+	  echo "  Use a virtual screen:   xvfb-run -a make run"; \
+	  echo "  Or stay headless:       $(PY) -m engage demo"; \
+	  exit 1; fi
+	@$(PY) main.py $(SAMPLE)
+
+test: $(STAMP)
+	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+models: $(STAMP)
+	@$(PY) -m engage.nlp.build_models
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+
+demo: $(STAMP)
+	@$(PY) -m engage demo
+
+clean:
+	rm -rf build $(VENV) *.egg-info

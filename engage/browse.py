@@ -1,0 +1,192 @@
+"""Queries behind the comment browser: filter, count, page, search and detail.
+
+The table never holds a million rows: it asks for a count, then for the pages it shows.
+Searching uses the FTS5 index, so it stays fast on a million comments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from engage.project import Project
+
+# Respondent attributes kept in their own columns (indexed filters); others live in JSON.
+ATTRIBUTE_COLUMNS = ("age_band", "sex", "ethnicity", "disability", "carer", "postcode_district")
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    consultation_id: int | None = None
+    question_id: int | None = None
+    place_id: int | None = None
+    search: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+    substantive_only: bool = False
+    duplicates: bool | None = None  # None: all; False: hide duplicates; True: only duplicates
+    comment_ids: tuple[int, ...] | None = field(default=None)
+
+    def with_(self, **changes) -> CommentFilter:
+        values = {**self.__dict__, **changes}
+        return CommentFilter(**values)
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    id: int
+    text: str
+    question: str
+    respondent: str
+    place: str
+    date: str
+    substantive: bool
+    duplicate_of: int | None
+    masked: bool
+
+
+def fts_query(text: str) -> str:
+    """Turn what an officer types into a safe FTS5 query.
+
+    Words are ANDed; a trailing * keeps prefix search; "quoted phrases" stay phrases; FTS
+    operators typed by accident can never raise a syntax error.
+    """
+    parts: list[str] = []
+    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', text):
+        if phrase:
+            words = re.findall(r"\w+", phrase)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        prefix = word.endswith("*")
+        for token in re.findall(r"\w+", word):
+            parts.append(f'"{token}"' + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+def _where(f: CommentFilter) -> tuple[str, list, bool]:
+    """SQL conditions for a filter; the flag says whether respondents must be joined."""
+    clauses: list[str] = []
+    params: list = []
+    needs_respondent = False
+    if f.consultation_id is not None:
+        clauses.append("c.consultation_id = ?")
+        params.append(f.consultation_id)
+    if f.question_id is not None:
+        clauses.append("c.question_id = ?")
+        params.append(f.question_id)
+    if f.place_id is not None:
+        needs_respondent = True
+        clauses.append("(r.place_id = ? OR r.place_id IN "
+                       "(SELECT id FROM places WHERE parent_id = ? OR partnership_id = ?))")
+        params += [f.place_id, f.place_id, f.place_id]
+    for name, value in f.attributes:
+        needs_respondent = True
+        if name in ATTRIBUTE_COLUMNS:
+            clauses.append(f"r.{name} = ?")
+        else:
+            clauses.append("json_extract(r.attributes, ?) = ?")
+            params.append("$." + json.dumps(name))
+        params.append(value)
+    if f.substantive_only:
+        clauses.append("c.substantive = 1")
+    if f.duplicates is False:
+        clauses.append("c.duplicate_of IS NULL")
+    elif f.duplicates is True:
+        clauses.append("c.duplicate_of IS NOT NULL")
+    query = fts_query(f.search) if f.search.strip() else ""
+    if query:
+        clauses.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+        params.append(query)
+    if f.comment_ids is not None:
+        clauses.append(f"c.id IN ({','.join('?' * len(f.comment_ids)) or 'NULL'})")
+        params += list(f.comment_ids)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return where, params, needs_respondent
+
+
+def count_comments(project: Project, f: CommentFilter) -> int:
+    where, params, needs_respondent = _where(f)
+    join = "JOIN respondents r ON r.id = c.respondent_id" if needs_respondent else ""
+    return project.db.execute(f"SELECT count(*) FROM comments c {join} {where}",
+                              params).fetchone()[0]
+
+
+def fetch_comments(project: Project, f: CommentFilter, offset: int, limit: int) -> list[CommentRow]:
+    """One page of comments in id order (import order), with what the table shows."""
+    where, params, _ = _where(f)
+    sql = f"""
+        SELECT c.id, c.text, q.label, r.external_id, coalesce(p.name, r.place_raw, ''),
+               coalesce(c.date, ''), c.substantive, c.duplicate_of, c.masked IS NOT NULL
+        FROM comments c
+        JOIN respondents r ON r.id = c.respondent_id
+        JOIN questions q ON q.id = c.question_id
+        LEFT JOIN places p ON p.id = r.place_id
+        {where} ORDER BY c.id LIMIT ? OFFSET ?
+    """
+    rows = project.db.execute(sql, params + [limit, offset]).fetchall()
+    return [CommentRow(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5], bool(r[6]), r[7],
+                       bool(r[8])) for r in rows]
+
+
+def comment_detail(project: Project, comment_id: int) -> dict:
+    """Everything the detail pane shows: the comment, its respondent and what was masked."""
+    rows = project._rows(
+        """SELECT c.*, q.label AS question_label, q.text AS question_text,
+                  co.name AS consultation, r.external_id, r.place_raw, r.postcode_district,
+                  r.age_band, r.sex, r.ethnicity, r.disability, r.carer,
+                  r.attributes AS respondent_attributes, p.name AS place,
+                  i.file_name AS source_file
+           FROM comments c JOIN questions q ON q.id = c.question_id
+           JOIN consultations co ON co.id = c.consultation_id
+           JOIN respondents r ON r.id = c.respondent_id
+           LEFT JOIN places p ON p.id = r.place_id
+           LEFT JOIN imports i ON i.id = c.import_id
+           WHERE c.id = ?""", [comment_id])
+    if not rows:
+        from engage.errors import NotFoundError
+
+        raise NotFoundError(f"no comment {comment_id}")
+    detail = dict(rows[0])
+    detail["masked"] = json.loads(detail["masked"]) if detail["masked"] else []
+    detail["respondent_attributes"] = json.loads(detail["respondent_attributes"] or "{}")
+    return detail
+
+
+def attribute_names(project: Project, consultation_id: int | None = None) -> list[str]:
+    """Respondent attributes that have at least one value, fixed ones first."""
+    names = [name for name in ATTRIBUTE_COLUMNS
+             if project.db.execute(f"SELECT 1 FROM respondents WHERE {name} IS NOT NULL "
+                                   f"AND {name} != '' LIMIT 1").fetchone()]
+    where = "WHERE consultation_id = ?" if consultation_id is not None else ""
+    params = [consultation_id] if consultation_id is not None else []
+    extra = project.db.execute(
+        f"SELECT DISTINCT j.key FROM respondents, json_each(respondents.attributes) j {where}",
+        params).fetchall()
+    return names + sorted(row[0] for row in extra)
+
+
+def attribute_values(project: Project, name: str, consultation_id: int | None = None,
+                     limit: int = 200) -> list[tuple[str, int]]:
+    """Values of one attribute with respondent counts, most common first."""
+    if name in ATTRIBUTE_COLUMNS:
+        expr, params = name, []
+    else:
+        expr, params = "json_extract(attributes, ?)", ["$." + json.dumps(name)]
+    where = ""
+    if consultation_id is not None:
+        where = "WHERE consultation_id = ?"
+        params.append(consultation_id)
+    sql = (f"SELECT v, count(*) FROM (SELECT {expr} AS v FROM respondents {where}) "
+           f"WHERE v IS NOT NULL AND v != '' GROUP BY v ORDER BY count(*) DESC, v LIMIT ?")
+    return [(str(v), n) for v, n in project.db.execute(sql, params + [limit]).fetchall()]
+
+
+def place_counts(project: Project, consultation_id: int | None = None) -> list[dict]:
+    """Respondents per place including those with no place, which are counted, never dropped."""
+    where = "WHERE r.consultation_id = ?" if consultation_id is not None else ""
+    params = [consultation_id] if consultation_id is not None else []
+    sql = f"""SELECT r.place_id, coalesce(p.name, '(no place)') AS name, count(*) AS respondents
+              FROM respondents r LEFT JOIN places p ON p.id = r.place_id {where}
+              GROUP BY r.place_id ORDER BY respondents DESC"""
+    return [dict(r) for r in project._rows(sql, params)]

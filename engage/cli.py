@@ -1,0 +1,171 @@
+"""The `engage` command: everything the GUI does, headless, on the same core.
+
+Exit codes: 0 success, 2 bad input (one line on stderr saying what and where), 1 unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from engage.errors import EngageError
+
+# Feature modules that add their own subcommands through `register(subparsers)`.
+COMMAND_MODULES = ("engage.nlp.commands", "engage.coproduction.commands",
+                   "engage.reports.commands")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep it to one line
+        self.print_usage(sys.stderr)
+        print(f"engage: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="engage", description="Analyse public-engagement comments offline.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("new", help="create an empty project file")
+    p.add_argument("project")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="import a survey export (CSV, TSV, XLSX, JSON)")
+    p.add_argument("project")
+    p.add_argument("file")
+    p.add_argument("--consultation", help="consultation name (default: from the file name)")
+    p.add_argument("--sheet", help="XLSX sheet to read (default: the first with data)")
+    p.add_argument("--mapping", help="column mapping JSON file (as saved by the wizard)")
+    p.add_argument("--text-column", action="append", dest="text_columns", metavar="COL",
+                   help="a comment column; repeat for several (overrides the guess)")
+    p.add_argument("--keep-original", action="store_true",
+                   help="also store the unmasked text of comments that had personal data")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("info", help="print consultations, questions and counts")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", help="build the sample project headless and print what it holds")
+    p.add_argument("--out", help="where to write the project (default: a temporary folder)")
+    p.add_argument("--quiet", action="store_true", help="print only the project path")
+    p.set_defaults(func=cmd_demo)
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # that feature is not part of this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except EngageError as exc:
+        print(f"engage: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("engage: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
+        return 130
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from engage.project import Project
+
+    with Project.create(args.project, overwrite=args.force) as project:
+        print(f"Created {project.path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from engage.importing.importer import import_file
+
+    path = Path(args.file)
+    mapping = _read_mapping(Path(args.mapping)) if args.mapping else None
+    consultation = args.consultation or path.stem.replace("_", " ").strip() or "Consultation"
+    with _open_or_create(args.project) as project:
+        report, _ = import_file(project, path, consultation, mapping=mapping, sheet=args.sheet,
+                                text_columns=args.text_columns,
+                                keep_original=args.keep_original)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _read_mapping(path: Path):
+    from engage.importing.mapping import ColumnMapping
+
+    try:
+        return ColumnMapping.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as exc:
+        raise EngageError(f"{path}: no such mapping file") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EngageError(f"{path}: not a column mapping file ({exc})") from exc
+
+
+def _open_or_create(path: str):
+    from engage.project import Project
+
+    return Project.open(path) if Path(path).exists() else Project.create(path)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from engage.project import Project
+
+    with Project.open(args.project) as project:
+        info = project_info(project)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"Project {info['path']}")
+    for c in info["consultations"]:
+        print(f"  Consultation {c['id']}: {c['name']} — {c['respondents']} respondents, "
+              f"{c['comments']} comments")
+        for q in c["questions"]:
+            print(f"    Question {q['id']}: {q['label']} — {q['respondents']} respondents, "
+                  f"{q['comments']} comments ({q['substantive']} substantive)")
+    t = info["totals"]
+    print(f"Totals: {t['consultations']} consultations, {t['questions']} questions, "
+          f"{t['respondents']} respondents, {t['comments']} comments")
+    return 0
+
+
+def project_info(project) -> dict:
+    consultations = project.consultations()
+    questions = project.questions()
+    for c in consultations:
+        c["questions"] = [q for q in questions if q["consultation_id"] == c["id"]]
+    return {"path": str(project.path), "consultations": consultations,
+            "totals": project.totals()}
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from engage.demo import build_demo_project
+
+    path = build_demo_project(args.out)
+    if args.quiet:
+        print(path)
+        return 0
+    from engage.project import Project
+
+    with Project.open(path) as project:
+        info = project_info(project)
+    print(f"Sample project built at {path}")
+    for c in info["consultations"]:
+        print(f"  {c['name']}: {c['respondents']} respondents, {c['comments']} comments")
+        for q in c["questions"]:
+            print(f"    {q['label']}: {q['comments']} comments")
+    t = info["totals"]
+    print(f"Totals: {t['respondents']} respondents, {t['comments']} comments")
+    print("Open it in the app with: make run   (or: python main.py " + str(path) + ")")
+    return 0

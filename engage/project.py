@@ -1,0 +1,235 @@
+"""A project: one SQLite file (``*.engage``) holding one or more consultations.
+
+This module and the other core store modules are the only places SQL is written. Every write
+runs inside `Project.transaction`, which is one SQLite transaction (a crash mid-way leaves the
+file as it was) and records who did what in the audit table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from engage import schema
+from engage.errors import NotFoundError, ProjectError
+
+PROJECT_SUFFIX = ".engage"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+@dataclass
+class Transaction:
+    """Handed to the body of a write; collects audit rows written when the body succeeds."""
+
+    project: Project
+    action: str
+    entries: list[dict] = field(default_factory=list)
+
+    def audit(self, entity: str, entity_id: int | None = None, before: Any = None,
+              after: Any = None) -> None:
+        self.entries.append(dict(at=utc_now(), user=self.project.user, action=self.action,
+                                 entity=entity, entity_id=entity_id, before=_json(before),
+                                 after=_json(after)))
+
+
+class Project:
+    """An open project file. Not thread-safe: each worker thread opens its own Project."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database, user: str | None = None) -> None:
+        self.path = path
+        self.db = db
+        self.user = user or _default_user()
+
+    # ----- opening and closing -------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, overwrite: bool = False, user: str | None = None) -> Project:
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise ProjectError(f"{path}: a file of that name already exists")
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        if not path.parent.exists():
+            raise ProjectError(f"{path}: the folder {path.parent} does not exist")
+        return cls._connect(path, user)
+
+    @classmethod
+    def open(cls, path: str | Path, user: str | None = None) -> Project:
+        path = Path(path)
+        if not path.exists():
+            raise ProjectError(f"{path}: no such project file")
+        if path.is_dir():
+            raise ProjectError(f"{path}: is a folder, not a project file")
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        if head and head != _SQLITE_MAGIC:
+            raise ProjectError(f"{path}: not an Engage project (not an SQLite database)")
+        return cls._connect(path, user)
+
+    @classmethod
+    def _connect(cls, path: Path, user: str | None) -> Project:
+        try:
+            conn = sqlite3.connect(str(path), timeout=10)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            db = sqlite_utils.Database(conn)
+            schema.migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{path}: cannot be opened as a project ({exc})") from exc
+        return cls(path, db, user)
+
+    def reopen(self) -> Project:
+        """A second connection to the same file, for a worker thread."""
+        return Project.open(self.path, user=self.user)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.conn.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, action: str) -> Iterator[Transaction]:
+        """One SQLite transaction with its audit rows; nothing is kept if the body raises."""
+        tx = Transaction(self, action)
+        with self.db.atomic():
+            yield tx
+            if tx.entries:
+                self.db["audit"].insert_all(tx.entries)
+
+    # ----- settings stored in the project ------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction("change setting") as tx:
+            before = self.get_setting(key)
+            self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+            tx.audit("setting", None, {key: before}, {key: value})
+
+    # ----- consultations and questions -------------------------------------------------
+    def consultations(self) -> list[dict]:
+        """Each consultation with its counts, for navigators and `engage info`."""
+        sql = """
+            SELECT c.id, c.name, c.description, c.created_at,
+              (SELECT count(*) FROM respondents r WHERE r.consultation_id = c.id) AS respondents,
+              (SELECT count(*) FROM comments m WHERE m.consultation_id = c.id) AS comments
+            FROM consultations c ORDER BY c.id
+        """
+        return [dict(row) for row in self._rows(sql)]
+
+    def consultation(self, id_or_name: int | str) -> dict:
+        if isinstance(id_or_name, int) or str(id_or_name).isdigit():
+            rows = self._rows("SELECT * FROM consultations WHERE id = ?", [int(id_or_name)])
+        else:
+            rows = self._rows("SELECT * FROM consultations WHERE name = ?", [id_or_name])
+        if not rows:
+            raise NotFoundError(f"no consultation {id_or_name!r} in {self.path.name}")
+        return dict(rows[0])
+
+    def find_consultation(self, name: str) -> dict | None:
+        rows = self._rows("SELECT * FROM consultations WHERE name = ?", [name])
+        return dict(rows[0]) if rows else None
+
+    def questions(self, consultation_id: int | None = None) -> list[dict]:
+        """Questions with counts of respondents who answered and comments."""
+        sql = """
+            SELECT q.id, q.consultation_id, q.label, q.text, q.position,
+              count(m.id) AS comments,
+              count(DISTINCT m.respondent_id) AS respondents,
+              coalesce(sum(m.substantive), 0) AS substantive
+            FROM questions q LEFT JOIN comments m ON m.question_id = q.id
+            {where} GROUP BY q.id ORDER BY q.consultation_id, q.position, q.id
+        """
+        if consultation_id is None:
+            return [dict(r) for r in self._rows(sql.format(where=""))]
+        return [dict(r) for r in self._rows(sql.format(where="WHERE q.consultation_id = ?"),
+                                            [consultation_id])]
+
+    def totals(self) -> dict:
+        one = self.db.execute
+        return {
+            "consultations": one("SELECT count(*) FROM consultations").fetchone()[0],
+            "questions": one("SELECT count(*) FROM questions").fetchone()[0],
+            "respondents": one("SELECT count(*) FROM respondents").fetchone()[0],
+            "comments": one("SELECT count(*) FROM comments").fetchone()[0],
+            "imports": one("SELECT count(*) FROM imports").fetchone()[0],
+        }
+
+    def rename_consultation(self, consultation_id: int, name: str) -> None:
+        before = self.consultation(consultation_id)
+        with self.transaction("rename consultation") as tx:
+            self.db["consultations"].update(consultation_id, {"name": name})
+            tx.audit("consultation", consultation_id, {"name": before["name"]}, {"name": name})
+
+    # ----- places ----------------------------------------------------------------------
+    def places(self, kind: str | None = None) -> list[dict]:
+        if kind is None:
+            return [dict(r) for r in self._rows("SELECT * FROM places ORDER BY id")]
+        return [dict(r) for r in self._rows("SELECT * FROM places WHERE kind = ? ORDER BY id",
+                                            [kind])]
+
+    def place_lookup(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(alias key → place id, postcode district → place id), for resolving imports."""
+        aliases = dict(self.db.execute("SELECT alias, place_id FROM place_aliases").fetchall())
+        districts = dict(self.db.execute(
+            "SELECT upper(district), place_id FROM postcode_districts").fetchall())
+        return aliases, districts
+
+    # ----- saved column mappings ------------------------------------------------------
+    def saved_mapping(self, signature: str) -> dict | None:
+        row = self.db.execute("SELECT mapping FROM saved_mappings WHERE signature = ?",
+                              [signature]).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def save_mapping(self, signature: str, name: str, mapping: dict) -> None:
+        with self.transaction("save column mapping") as tx:
+            self.db["saved_mappings"].upsert(
+                {"signature": signature, "name": name, "mapping": _json(mapping),
+                 "saved_at": utc_now()}, pk="signature")
+            tx.audit("saved_mapping", None, None, {"name": name})
+
+    # ----- audit ---------------------------------------------------------------------
+    def audit_log(self, limit: int = 200) -> list[dict]:
+        return [dict(r) for r in self._rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?",
+                                            [limit])]
+
+    def imports(self) -> list[dict]:
+        return [dict(r) for r in self._rows("SELECT * FROM imports ORDER BY id")]
+
+    # ----- helpers -----------------------------------------------------------------------
+    def _rows(self, sql: str, params: list | None = None) -> list[sqlite3.Row]:
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params or []).fetchall()
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some systems; the audit still needs one
+        return "officer"

@@ -1,0 +1,146 @@
+"""The project file's schema: one ordered list of migrations, each recorded in the file.
+
+A project made by an older Engage is brought forward on open; one made by a newer Engage is
+refused with a clear message rather than half-understood. Never edit a landed migration:
+append a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+
+import sqlite_utils
+
+from engage.errors import ProjectError
+from engage.places import default_alias_rows, default_place_rows
+
+Migration = tuple[int, str, Callable[[sqlite_utils.Database], None]]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _foundation(db: sqlite_utils.Database) -> None:
+    """Consultations, questions, respondents, comments, places, imports, audit, search."""
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["places"].create(
+        {"id": int, "name": str, "kind": str, "parent_id": int, "partnership_id": int,
+         "population": int, "population_is_estimate": int, "code": str},
+        pk="id", not_null={"name", "kind"}, defaults={"population_is_estimate": 0},
+        foreign_keys=[("parent_id", "places", "id"), ("partnership_id", "places", "id")],
+    )
+    db["place_aliases"].create({"alias": str, "place_id": int}, pk="alias",
+                               foreign_keys=[("place_id", "places", "id")])
+    db["postcode_districts"].create({"district": str, "place_id": int}, pk="district",
+                                    foreign_keys=[("place_id", "places", "id")])
+    db["consultations"].create(
+        {"id": int, "name": str, "description": str, "created_at": str},
+        pk="id", not_null={"name"}, defaults={"description": ""},
+    )
+    db["consultations"].create_index(["name"], unique=True)
+    db["questions"].create(
+        {"id": int, "consultation_id": int, "label": str, "text": str, "position": int},
+        pk="id", not_null={"consultation_id", "label"},
+        foreign_keys=[("consultation_id", "consultations", "id")],
+    )
+    db["questions"].create_index(["consultation_id", "label"], unique=True)
+    db["imports"].create(
+        {"id": int, "consultation_id": int, "file_name": str, "file_format": str, "sheet": str,
+         "sha256": str, "imported_at": str, "imported_by": str, "rows_read": int,
+         "respondents_created": int, "respondents_matched": int, "comments_created": int,
+         "report": str, "mapping": str},
+        pk="id", foreign_keys=[("consultation_id", "consultations", "id")],
+    )
+    db["respondents"].create(
+        {"id": int, "consultation_id": int, "external_id": str, "place_id": int,
+         "place_raw": str, "postcode_district": str, "date": str, "age_band": str, "sex": str,
+         "ethnicity": str, "disability": str, "carer": str, "attributes": str,
+         "import_id": int, "source_row": int},
+        pk="id", not_null={"consultation_id", "external_id"}, defaults={"attributes": "{}"},
+        foreign_keys=[("consultation_id", "consultations", "id"), ("place_id", "places", "id"),
+                      ("import_id", "imports", "id")],
+    )
+    db["respondents"].create_index(["consultation_id", "external_id"], unique=True)
+    db["respondents"].create_index(["place_id"])
+    db["comments"].create(
+        {"id": int, "consultation_id": int, "question_id": int, "respondent_id": int,
+         "text": str, "original_text": str, "date": str, "import_id": int, "source_row": int,
+         "substantive": int, "duplicate_of": int, "dup_key": str, "masked": str},
+        pk="id", not_null={"consultation_id", "question_id", "respondent_id", "text"},
+        defaults={"substantive": 1},
+        foreign_keys=[("consultation_id", "consultations", "id"),
+                      ("question_id", "questions", "id"),
+                      ("respondent_id", "respondents", "id"), ("import_id", "imports", "id"),
+                      ("duplicate_of", "comments", "id")],
+    )
+    db["comments"].create_index(["question_id", "respondent_id"], unique=True)
+    db["comments"].create_index(["respondent_id"])
+    db["comments"].create_index(["consultation_id", "dup_key"])
+    db["saved_mappings"].create({"signature": str, "name": str, "mapping": str, "saved_at": str},
+                                pk="signature")
+    db["audit"].create(
+        {"id": int, "at": str, "user": str, "action": str, "entity": str, "entity_id": int,
+         "before": str, "after": str},
+        pk="id", not_null={"at", "action"},
+    )
+    # Full-text search over comments; the triggers keep it in step with every write.
+    db.execute(
+        "CREATE VIRTUAL TABLE comments_fts USING fts5(text, content='comments', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER comments_ai AFTER INSERT ON comments BEGIN "
+        "INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER comments_ad AFTER DELETE ON comments BEGIN "
+        "INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.id, old.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER comments_au AFTER UPDATE OF text ON comments BEGIN "
+        "INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+        "INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text); END"
+    )
+    places = default_place_rows()
+    db["places"].insert_all(places)
+    db["place_aliases"].insert_all(default_alias_rows(places))
+
+
+MIGRATIONS: list[Migration] = [
+    (1, "foundation", _foundation),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def applied_version(db: sqlite_utils.Database) -> int:
+    if "migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT max(version) FROM migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply every migration the file lacks, each in its own transaction; return those applied."""
+    if "migrations" not in db.table_names():
+        with db.atomic():
+            db["migrations"].create({"version": int, "name": str, "applied_at": str},
+                                    pk="version")
+    current = applied_version(db)
+    if current > LATEST_VERSION:
+        raise ProjectError(
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: this project was saved "
+            f"by a newer version of Engage (schema {current}; this version knows up to "
+            f"{LATEST_VERSION}). Please update Engage to open it."
+        )
+    done = []
+    for version, name, apply in MIGRATIONS:
+        if version <= current:
+            continue
+        with db.atomic():
+            apply(db)
+            db["migrations"].insert({"version": version, "name": name, "applied_at": _now()})
+        done.append(version)
+    return done
