@@ -112,32 +112,36 @@ MIGRATIONS: list[Migration] = [
     (1, "foundation", _foundation),
 ]
 
-LATEST_VERSION = MIGRATIONS[-1][0]
+LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
 
 
-def applied_version(db: sqlite_utils.Database) -> int:
+def applied_versions(db: sqlite_utils.Database) -> set[int]:
     if "migrations" not in db.table_names():
-        return 0
-    row = db.execute("SELECT max(version) FROM migrations").fetchone()
-    return row[0] or 0
+        return set()
+    return {row[0] for row in db.execute("SELECT version FROM migrations")}
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply every migration the file lacks, each in its own transaction; return those applied."""
+    """Apply every migration the file lacks, each in its own transaction; return those applied.
+
+    Versions are tracked as a set, not a high-water mark, so a migration appended by one
+    feature is still applied to a file that already has a later one.
+    """
     if "migrations" not in db.table_names():
         with db.atomic():
             db["migrations"].create({"version": int, "name": str, "applied_at": str},
                                     pk="version")
-    current = applied_version(db)
-    if current > LATEST_VERSION:
+    applied = applied_versions(db)
+    if applied and max(applied) > LATEST_VERSION:
+        file_name = db.conn.execute("PRAGMA database_list").fetchone()[2]
         raise ProjectError(
-            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: this project was saved "
-            f"by a newer version of Engage (schema {current}; this version knows up to "
-            f"{LATEST_VERSION}). Please update Engage to open it."
+            f"{file_name}: this project was saved by a newer version of Engage (schema "
+            f"{max(applied)}; this version knows up to {LATEST_VERSION}). "
+            "Please update Engage to open it."
         )
     done = []
     for version, name, apply in MIGRATIONS:
-        if version <= current:
+        if version in applied:
             continue
         with db.atomic():
             apply(db)
