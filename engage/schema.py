@@ -108,8 +108,62 @@ def _foundation(db: sqlite_utils.Database) -> None:
     db["place_aliases"].insert_all(default_alias_rows(places))
 
 
+def _analysis(db: sqlite_utils.Database) -> None:
+    """Taxonomy (portfolios → themes), codings, per-comment analysis, topics, analysis runs.
+
+    Model suggestions and officer decisions live in the same `codings` row so the officer's
+    word is never overwritten by a re-run: the model only rewrites rows with no decision.
+    """
+    db["portfolios"].create(
+        {"id": int, "name": str, "description": str, "position": int},
+        pk="id", not_null={"name"}, defaults={"description": ""},
+    )
+    db["portfolios"].create_index(["name"], unique=True)
+    db["themes"].create(
+        {"id": int, "portfolio_id": int, "name": str, "description": str, "seed_terms": str,
+         "examples": str, "position": int, "origin": str, "created_at": str},
+        pk="id", not_null={"portfolio_id", "name"},
+        defaults={"description": "", "seed_terms": "[]", "examples": "[]", "origin": "default"},
+        foreign_keys=[("portfolio_id", "portfolios", "id")],
+    )
+    db["themes"].create_index(["name"], unique=True)
+    db["themes"].create_index(["portfolio_id"])
+    db["codings"].create(
+        {"comment_id": int, "theme_id": int, "source": str, "confidence": float,
+         "evidence": str, "decision": str, "decided_by": str, "decided_at": str},
+        pk=("comment_id", "theme_id"), not_null={"source"},
+        foreign_keys=[("comment_id", "comments", "id"), ("theme_id", "themes", "id")],
+    )
+    db["codings"].create_index(["theme_id", "decision"])
+    db["comment_analysis"].create(
+        {"comment_id": int, "tokens": str, "outcome": str, "sentiment": int,
+         "sentiment_confidence": float, "sentiment_officer": int, "review_priority": float,
+         "near_dup_group": int, "topic_id": int, "key_quote": int, "reviewed": int,
+         "reviewed_by": str, "reviewed_at": str, "run_id": int},
+        pk="comment_id", defaults={"key_quote": 0, "reviewed": 0},
+        foreign_keys=[("comment_id", "comments", "id")],
+    )
+    db["comment_analysis"].create_index(["outcome", "review_priority"])
+    db["comment_analysis"].create_index(["sentiment"])
+    db["comment_analysis"].create_index(["near_dup_group"])
+    db["analysis_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "model_version": str,
+         "params": str, "metrics": str, "comments": int, "status": str},
+        pk="id",
+    )
+    db["topics"].create(
+        {"id": int, "run_id": int, "label": str, "top_terms": str, "top_phrases": str,
+         "representative_ids": str, "size": int, "suggested_portfolio_id": int,
+         "covered": int, "promoted_theme_id": int},
+        pk="id", foreign_keys=[("run_id", "analysis_runs", "id"),
+                               ("suggested_portfolio_id", "portfolios", "id"),
+                               ("promoted_theme_id", "themes", "id")],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     (1, "foundation", _foundation),
+    (2, "analysis", _analysis),
 ]
 
 LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
