@@ -1,0 +1,142 @@
+"""Import speed and million-comment browsing figures (issue 2 targets).
+
+Targets: import a 29,000-comment CSV in <= 3 s; a 1,000,000-comment project opens in <= 1 s,
+shows its first page in <= 100 ms, answers a full-text search in <= 200 ms, and the GUI process
+peaks at <= 500 MB. Prints medians; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engage.browse import CommentFilter, count_comments, fetch_comments  # noqa: E402
+from engage.importing.importer import import_file  # noqa: E402
+from engage.project import Project  # noqa: E402
+from sample_data import generate  # noqa: E402
+
+BUILD = ROOT / "build" / "bench"
+
+
+def write_export(path: Path, respondents: int, seed: int = 7) -> int:
+    """Write a generated export; return how many non-empty comments it holds."""
+    header, rows = None, 0
+    comments = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        for row in generate.iter_rows(respondents, seed):
+            if header is None:
+                header = row
+                writer.writerow(row)
+                question_cols = [i for i, name in enumerate(row) if name.startswith("Q")]
+                continue
+            writer.writerow(row)
+            rows += 1
+            comments += sum(1 for i in question_cols if row[i].strip())
+    return comments
+
+
+def export_with_comments(target: int, name: str) -> tuple[Path, int]:
+    path = BUILD / f"{name}.csv"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        return path, json.loads(meta.read_text())["comments"]
+    respondents = int(target / 1.9)
+    comments = write_export(path, respondents)
+    meta.write_text(json.dumps({"comments": comments, "respondents": respondents}))
+    return path, comments
+
+
+def median_time(fn, repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def bench_import(repeat: int) -> None:
+    path, comments = export_with_comments(29_000, "export_29k")
+
+    def run():
+        target = BUILD / "import_29k.engage"
+        with Project.create(target, overwrite=True) as project:
+            import_file(project, path, "Benchmark")
+
+    med, times = median_time(run, repeat)
+    print(f"import {comments:,} comments from CSV: median {med:.2f} s "
+          f"(runs: {', '.join(f'{t:.2f}' for t in times)}; target <= 3 s)")
+
+
+def million_project() -> Path:
+    target = BUILD / "million.engage"
+    if target.exists():
+        return target
+    path, comments = export_with_comments(1_000_000, "export_1m")
+    print(f"building the 1M project from {comments:,} comments (once, cached) …", flush=True)
+    start = time.perf_counter()
+    with Project.create(target, overwrite=True) as project:
+        import_file(project, path, "Million")
+    print(f"  built in {time.perf_counter() - start:.1f} s")
+    return target
+
+
+def bench_million(repeat: int) -> None:
+    target = million_project()
+    med, _ = median_time(lambda: Project.open(target).close(), repeat)
+    print(f"open 1M project: median {med * 1000:.0f} ms (target <= 1000 ms)")
+    with Project.open(target) as project:
+        total = count_comments(project, CommentFilter())
+        print(f"  comments in project: {total:,}")
+
+        def first_page(f=CommentFilter()):
+            count_comments(project, f)
+            fetch_comments(project, f, 0, 200)
+
+        med, _ = median_time(first_page, repeat)
+        print(f"first page (count + 200 rows): median {med * 1000:.1f} ms (target <= 100 ms)")
+        for term in ("parking", "gp appointment", "\"mental health\"", "waiting*"):
+            f = CommentFilter(search=term)
+            med, _ = median_time(lambda f=f: first_page(f), repeat)
+            print(f"search {term!r}: {count_comments(project, f):,} hits, count + first page "
+                  f"median {med * 1000:.1f} ms (target <= 200 ms)")
+        places = project.places("locality")
+        f = CommentFilter(place_id=places[0]["id"])
+        med, _ = median_time(lambda: first_page(f), repeat)
+        print(f"filter by place: count + first page median {med * 1000:.1f} ms")
+        f = CommentFilter(attributes=(("age_band", "65-74"),), substantive_only=True)
+        med, _ = median_time(lambda: first_page(f), repeat)
+        print(f"filter by age band + substantive: median {med * 1000:.1f} ms")
+        med, _ = median_time(lambda: fetch_comments(project, CommentFilter(), 900_000, 200),
+                             repeat)
+        print(f"deep page at row 900,000: median {med * 1000:.1f} ms")
+    probe = ROOT / "benchmarks" / "gui_probe.py"
+    out = subprocess.run([sys.executable, str(probe), str(target)], capture_output=True,
+                         text=True, env={**__import__("os").environ,
+                                         "QT_QPA_PLATFORM": "offscreen"})
+    print(out.stdout.strip() or out.stderr.strip()[-2000:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-million", action="store_true")
+    args = parser.parse_args()
+    bench_import(args.repeat)
+    if not args.skip_million:
+        bench_million(args.repeat)
+
+
+if __name__ == "__main__":
+    main()

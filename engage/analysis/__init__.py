@@ -1,0 +1,1 @@
+"""Analysis results in the project: taxonomy, codings, sentiment, topics, review queue."""
