@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from engage.coproduction import migration as coproduction_migration
 from engage.errors import ProjectError
 from engage.places import default_alias_rows, default_place_rows
 
@@ -164,6 +165,7 @@ def _analysis(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Migration] = [
     (1, "foundation", _foundation),
     (2, "analysis", _analysis),
+    (3, "coproduction", coproduction_migration.apply),
 ]
 
 LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
