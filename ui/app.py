@@ -1,0 +1,93 @@
+"""Starting the desktop app: `main(argv)` (also the `engage-gui` script and `main.py`).
+
+Opens the project named on the command line, else the most recent one, else a welcome page.
+Uses Qt's Fusion style with the system palette, so light and dark themes both work. Errors
+that escape a slot are logged to a file and shown as one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from platformdirs import user_log_dir
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from engage.settings import Settings
+
+log = logging.getLogger("engage")
+
+
+def log_path() -> Path:
+    return Path(user_log_dir("engage", appauthor=False)) / "engage.log"
+
+
+def setup_logging() -> Path | None:
+    """Log to a file in the user's log folder; a read-only home must not stop the app."""
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def _excepthook(kind, value, tb) -> None:
+    """Log the traceback, show the user one clear line."""
+    log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+    app = QApplication.instance()
+    if app is None:
+        return
+    parent = app.activeWindow()
+    QMessageBox.warning(parent, "Something went wrong",
+                        f"{kind.__name__}: {value}\n\nThe details are in {log_path()}.")
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    QCoreApplication.setOrganizationName("Engage")
+    QCoreApplication.setOrganizationDomain("engage.local")
+    QCoreApplication.setApplicationName("Engage")
+    QGuiApplication.setApplicationDisplayName("Engage")
+    app = QApplication(list(argv))
+    app.setStyle("Fusion")  # follows the platform's light or dark palette; no fixed colours
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    setup_logging()
+    app = create_application(argv)
+    sys.excepthook = _excepthook
+
+    from ui.main_window import MainWindow
+
+    settings = Settings.load()
+    window = MainWindow(settings)
+    window.show()
+    args = [a for a in app.arguments()[1:] if not a.startswith("-")]  # Qt's own options removed
+    target = args[0] if args else next(
+        (p for p in settings.recent_projects if Path(p).exists()), None)
+    if target:
+        # After the event loop starts, so the window is painted before the file is read.
+        QTimer.singleShot(0, lambda: window.open_project(target))
+    log.info("Engage started (project: %s)", target or "none")
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

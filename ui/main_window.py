@@ -1,0 +1,495 @@
+"""The main window: navigator on the left, comments in the middle, details on the right.
+
+The window owns the GUI thread's connection to the open project and one task runner for long
+work. Views never poke each other: after a write the window broadcasts the `Changes` record on
+`changed`, and each view looks at the flags it cares about.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage.browse import CommentFilter, count_comments
+from engage.changes import Changes
+from engage.errors import EngageError
+from engage.project import PROJECT_SUFFIX, Project
+from engage.settings import Settings, settings_path
+from ui import comment_model as cm
+from ui.detail_pane import DetailPane
+from ui.filter_bar import FilterBar
+from ui.navigator import Navigator
+from ui.tasks import TaskFn, TaskRunner
+from ui.welcome import WelcomePage
+
+APP_NAME = "Engage"
+FILE_FILTER = f"Engage projects (*{PROJECT_SUFFIX});;All files (*)"
+_COLUMN_WIDTHS = {cm.ID: 64, cm.QUESTION: 170, cm.RESPONDENT: 90, cm.PLACE: 140, cm.DATE: 88,
+                  cm.FLAGS: 110}
+
+
+def default_sample_path() -> Path:
+    return Path(user_data_dir("engage", appauthor=False)) / f"sample{PROJECT_SUFFIX}"
+
+
+class MainWindow(QMainWindow):
+    changed = Signal(object)  # engage.changes.Changes, after any write
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings if settings is not None else Settings.load()
+        self.project: Project | None = None
+        self.sample_path = default_sample_path()
+        self.tasks = TaskRunner(self)
+        self._on_task_done: Callable[[object], None] | None = None
+        self._total = 0
+        self._wizard = None
+        self.setObjectName("MainWindow")
+        self._build_views()
+        self._build_status_bar()
+        self._build_menus()
+        self._connect()
+        self._restore_layout()
+        self._update_title()
+        self._show_welcome()
+
+    # ----- building ------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.filter_bar = FilterBar(self)
+        self.model = cm.CommentTableModel(None, self, page_size=self.settings.page_size or 200)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Comments")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(cm.COMMENT, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        for column, width in _COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+
+        browser = QWidget(self)
+        layout = QVBoxLayout(browser)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.table)
+        QWidget.setTabOrder(self.filter_bar.clear_button, self.table)
+
+        self.welcome = WelcomePage(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(browser)
+        self.setCentralWidget(self.stack)
+
+        self.navigator = Navigator(self)
+        self.detail = DetailPane(self)
+        self.navigator_dock = self._dock("Consultations", "navigatorDock", self.navigator,
+                                         Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.detail_dock = self._dock("Comment", "detailDock", self.detail,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setAccessibleName(title)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName("Comment count")
+        self.task_label = QLabel(self)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setAccessibleName("Progress")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel the running task")
+        self.cancel_button.clicked.connect(self.tasks.cancel)
+        bar.addWidget(self.count_label, 1)
+        for widget in (self.task_label, self.progress_bar, self.cancel_button):
+            bar.addPermanentWidget(widget)
+            widget.hide()
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.new_action = self._action("&New Project…", self.new_project, QKeySequence.StandardKey.New,
+                                       "Create an empty project file")
+        self.open_action = self._action("&Open Project…", self.open_project_dialog,
+                                        QKeySequence.StandardKey.Open, "Open a project file")
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.sample_action = self._action("Open &Sample Project", self.open_sample_project,
+                                          tip="Open the Big Ask-style sample project")
+        self.import_action = self._action("&Import…", self.import_file, "Ctrl+I",
+                                          "Import a survey export into this project")
+        self.close_action = self._action("&Close Project", self.close_project,
+                                         QKeySequence.StandardKey.Close)
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.insertActions(self.recent_menu.menuAction(), [self.new_action, self.open_action])
+        file_menu.addAction(self.sample_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = menus.addMenu("&Edit")
+        self.find_action = self._action("&Find…", self.filter_bar.focus_search,
+                                        QKeySequence.StandardKey.Find, "Search the comments")
+        self.clear_filters_action = self._action("C&lear Search and Filters",
+                                                 self.filter_bar.clear, "Ctrl+Shift+L")
+        edit_menu.addActions([self.find_action, self.clear_filters_action])
+
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.navigator_dock.toggleViewAction())
+        view_menu.addAction(self.detail_dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self._action("Go to &Navigator", self._focus(self.navigator), "Ctrl+1"))
+        view_menu.addAction(self._action("Go to &Comments", self._focus(self.table), "Ctrl+2"))
+        view_menu.addAction(self._action("Go to &Details", self._focus(self.detail), "Ctrl+3"))
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("&About Engage", self.show_about))
+        help_menu.addAction(self._action("About &Qt", QApplication.aboutQt))
+
+    def _focus(self, widget: QWidget) -> Callable[[], None]:
+        def focus() -> None:
+            for dock in (self.navigator_dock, self.detail_dock):
+                if dock.widget() is widget:
+                    dock.show()
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return focus
+
+    def _connect(self) -> None:
+        self.welcome.new_requested.connect(self.new_project)
+        self.welcome.open_requested.connect(self.open_project_dialog)
+        self.welcome.sample_requested.connect(self.open_sample_project)
+        self.welcome.recent_requested.connect(lambda path: self.open_project(path))
+        self.navigator.selection_changed.connect(self._on_navigator)
+        self.filter_bar.filter_changed.connect(self.apply_filter)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.changed.connect(self.navigator.on_changes)
+        self.changed.connect(self.filter_bar.on_changes)
+        self.changed.connect(self.detail.on_changes)
+        self.changed.connect(self._on_changes)
+        self.tasks.started.connect(self._on_task_started)
+        self.tasks.progress.connect(self._on_task_progress)
+        self.tasks.running_changed.connect(self._on_task_running)
+        self.tasks.finished.connect(self._on_task_finished)
+        self.tasks.failed.connect(lambda message: self.show_error("The task did not finish",
+                                                                  message))
+        self.tasks.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled", 5000))
+
+    # ----- projects ------------------------------------------------------------------------
+    def open_project(self, path: str | Path) -> bool:
+        """Open a project file; on failure say why and keep what was open."""
+        path = Path(path)
+        try:
+            project = Project.open(path)
+        except EngageError as exc:
+            self.show_error("Cannot open the project", str(exc))
+            if not path.exists():
+                self._forget_recent(path)
+            return False
+        self.close_project()
+        self.project = project
+        self.settings.add_recent(path)
+        self._save_settings()
+        self._total = count_comments(project, CommentFilter())
+        for view in (self.filter_bar, self.detail, self.model):
+            view.set_project(project)
+        self.navigator.set_project(project)  # selects "All comments", which applies the filter
+        self.apply_filter()
+        self.stack.setCurrentIndex(1)
+        self._update_title()
+        self._update_actions()
+        return True
+
+    def close_project(self) -> None:
+        if self.project is None:
+            return
+        for view in (self.navigator, self.filter_bar, self.detail, self.model):
+            view.set_project(None)
+        self.project.close()
+        self.project = None
+        self._total = 0
+        self._show_welcome()
+
+    def new_project(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "New project", self._folder(),
+                                                    FILE_FILTER)
+            if not chosen:
+                return False
+            path = chosen if chosen.endswith(PROJECT_SUFFIX) else chosen + PROJECT_SUFFIX
+        try:  # the save dialog has already asked before replacing a file
+            Project.create(path, overwrite=True).close()
+        except EngageError as exc:
+            self.show_error("Cannot create the project", str(exc))
+            return False
+        return self.open_project(path)
+
+    def open_project_dialog(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open project", self._folder(), FILE_FILTER)
+        if chosen:
+            self.open_project(chosen)
+
+    def open_sample_project(self) -> None:
+        """Open the sample, building it in the background the first time."""
+        path = self.sample_path
+        if path.exists():
+            self.open_project(path)
+            return
+        self.run_task(lambda progress, cancelled: build_sample(path, progress, cancelled),
+                      "Building the sample project", self.open_project)
+
+    def import_file(self) -> None:
+        if self.project is None:
+            self.show_info("Import", "Open or create a project first, then import into it.")
+            return
+        try:
+            from ui.import_wizard import ImportWizard
+        except ModuleNotFoundError as exc:
+            if exc.name != "ui.import_wizard":
+                raise
+            self.show_info("Import", "Import is not available in this build.")
+            return
+        self._wizard = ImportWizard(self.project.path, self)
+        self._wizard.imported.connect(self.apply_changes)
+        self._wizard.open()
+
+    # ----- changes and filtering -----------------------------------------------------------
+    def apply_changes(self, changes: Changes) -> None:
+        """Tell every view what a write changed; each decides whether to refresh."""
+        if changes.any():
+            self.changed.emit(changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if self.project is None:
+            return
+        if changes.comments or changes.respondents or changes.questions:
+            self._total = count_comments(self.project, CommentFilter())
+            self.apply_filter()
+
+    def current_filter(self) -> CommentFilter:
+        consultation_id, question_id = self.navigator.current_key()
+        return CommentFilter(consultation_id=consultation_id, question_id=question_id,
+                             **self.filter_bar.filter_fields())
+
+    def apply_filter(self) -> None:
+        if self.project is None:
+            return
+        self.model.set_filter(self.current_filter())
+        self._update_counts()
+        if self.model.rowCount() > 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, cm.COMMENT),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            self.detail.show_comment(None)
+
+    def _on_navigator(self, consultation_id: int | None, _question_id: int | None) -> None:
+        self.filter_bar.set_consultation(consultation_id)
+        self.apply_filter()
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        comment_id = self.model.comment_id(current.row()) if current.isValid() else None
+        self.detail.show_comment(comment_id, self.filter_bar.search_text())
+
+    def _update_counts(self) -> None:
+        if self.project is None:
+            self.count_label.setText("")
+            return
+        self.count_label.setText(f"Showing {self.model.rowCount():,} of {self._total:,} comments")
+
+    # ----- background work -----------------------------------------------------------------
+    def run_task(self, fn: TaskFn, description: str,
+                 on_done: Callable[[object], None] | None = None) -> None:
+        """Run `fn(progress, cancelled)` off the GUI thread, with progress and Cancel shown."""
+        self._on_task_done = on_done
+        self.tasks.start(fn, description)
+
+    def _on_task_started(self, description: str) -> None:
+        self.task_label.setText(description)
+        self.progress_bar.setValue(0)
+
+    def _on_task_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(round(fraction * 1000))
+        if message:
+            self.task_label.setText(message)
+
+    def _on_task_running(self, running: bool) -> None:
+        for widget in (self.task_label, self.progress_bar, self.cancel_button):
+            widget.setVisible(running)
+        self.welcome.sample_button.setEnabled(not running)
+        self.sample_action.setEnabled(not running)
+
+    def _on_task_finished(self, result: object) -> None:
+        callback, self._on_task_done = self._on_task_done, None
+        if callback is not None:
+            callback(result)
+
+    # ----- messages ------------------------------------------------------------------------
+    def show_error(self, title: str, message: str) -> None:
+        """One clear line, never a traceback."""
+        QMessageBox.warning(self, title, message)
+
+    def show_info(self, title: str, message: str) -> None:
+        QMessageBox.information(self, title, message)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Engage",
+                          "<h3>Engage</h3><p>Turns the free-text comments of public engagement "
+                          "into evidence for health and care boards: themes, sentiment, who "
+                          "said it and where, and what was done about it.</p>"
+                          "<p>Everything runs on this computer; nothing is sent anywhere.</p>")
+
+    # ----- window state --------------------------------------------------------------------
+    def _show_welcome(self) -> None:
+        self.welcome.set_recent([p for p in self.settings.recent_projects if Path(p).exists()])
+        self.stack.setCurrentIndex(0)
+        self._update_counts()
+        self._update_title()
+        self._update_actions()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.project.path.name} — {APP_NAME}" if self.project else APP_NAME)
+
+    def _update_actions(self) -> None:
+        has_project = self.project is not None
+        for action in (self.import_action, self.close_action, self.find_action,
+                       self.clear_filters_action):
+            action.setEnabled(has_project)
+        self.navigator_dock.setEnabled(has_project)
+        self.detail_dock.setEnabled(has_project)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_projects:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.setEnabled(Path(path).exists())
+            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
+        if not self.settings.recent_projects:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+            return
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear Recent Projects").triggered.connect(self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.settings.recent_projects = []
+        self._save_settings()
+        if self.project is None:
+            self._show_welcome()
+
+    def _forget_recent(self, path: Path) -> None:
+        name = str(path.resolve())
+        self.settings.recent_projects = [p for p in self.settings.recent_projects if p != name]
+        self._save_settings()
+        if self.project is None:
+            self._show_welcome()
+
+    def _save_settings(self) -> None:
+        try:
+            self.settings.save()
+        except OSError as exc:  # settings are a convenience; never stop work for them
+            self.statusBar().showMessage(f"Could not save settings: {exc}", 5000)
+
+    def _folder(self) -> str:
+        recent = self.settings.recent_projects
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def _qsettings(self) -> QSettings:
+        """Window geometry only, beside engage's own settings file."""
+        return QSettings(str(settings_path().parent / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        store = self._qsettings()
+        geometry, state = store.value("geometry"), store.value("state")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            if isinstance(state, QByteArray):
+                self.restoreState(state)
+            header = store.value("table_header")
+            if isinstance(header, QByteArray):
+                self.table.horizontalHeader().restoreState(header)
+            return
+        self.resize(1280, 800)
+        self.resizeDocks([self.navigator_dock, self.detail_dock], [260, 360],
+                         Qt.Orientation.Horizontal)
+
+    def save_layout(self) -> None:
+        store = self._qsettings()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("state", self.saveState())
+        store.setValue("table_header", self.table.horizontalHeader().saveState())
+        store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.save_layout()
+        self.tasks.cancel()
+        self.tasks.wait(5000)
+        self.close_project()
+        super().closeEvent(event)
+
+
+def build_sample(path: Path, progress, cancelled) -> Path:
+    """Build the sample beside its final place and move it in only when complete."""
+    from engage.demo import build_demo_project
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.stem + ".building" + PROJECT_SUFFIX)
+    try:
+        build_demo_project(partial, progress=progress, cancelled=cancelled)
+        os.replace(partial, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(partial) + suffix).unlink()
+    return path
