@@ -1,0 +1,510 @@
+"""The first two pages of the import wizard: which file, and what each of its columns holds.
+
+Pages only read a preview (a few hundred rows) on the GUI thread; the import itself runs in a
+worker (see `ui.import_wizard`). The project is read through the core's own functions with a
+short-lived connection of the page's own, never the main window's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from engage.errors import EngageError, MappingError
+from engage.importing.importer import ImportReport
+from engage.importing.mapping import ColumnMapping, guess_mapping
+from engage.importing.readers import Table, read_table, sheet_names
+from engage.project import Project
+from engage.settings import Settings
+from ui.mapping_model import COMMENT_ROLE, PreviewModel, role_choices, role_label
+
+log = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 50  # rows shown to the officer
+GUESS_ROWS = 500  # rows the mapping guess looks at: more text gives a steadier guess
+FILE_FILTER = ("Survey exports (*.csv *.tsv *.tab *.txt *.xlsx *.json);;CSV (*.csv *.txt);;"
+               "TSV (*.tsv *.tab);;Excel workbook (*.xlsx);;JSON (*.json);;All files (*)")
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+ERROR_STYLE = "color: #b00020;"
+NOTE_STYLE = "color: palette(placeholder-text);"
+HIGHLIGHT_STYLE = "background: #fff2c4; color: #1c1c1c; font-weight: bold; padding: 2px;"
+
+
+@dataclass
+class ImportChoices:
+    """What the officer chose on each page; the run page hands it to the core."""
+
+    project_path: Path
+    path: Path | None = None
+    sheet: str | None = None
+    table: Table | None = None
+    consultation: str = ""
+    keep_original: bool = False
+    mapping: ColumnMapping | None = None
+    save_mapping: bool = True
+    existing: list[dict] = field(default_factory=list)
+    report: ImportReport | None = None
+
+
+def consultation_from_file(path: Path) -> str:
+    """A readable default name: 'big_ask_2013.csv' → 'Big ask 2013'."""
+    name = " ".join(path.stem.replace("_", " ").replace("-", " ").split())
+    if name and name == name.lower():
+        name = name[0].upper() + name[1:]
+    return name or "Consultation"
+
+
+def read_consultations(project_path: Path) -> list[dict]:
+    with Project.open(project_path) as project:
+        return project.consultations()
+
+
+def read_saved_mapping(project_path: Path, columns: list[str]) -> ColumnMapping | None:
+    with Project.open(project_path) as project:
+        saved = project.saved_mapping(ColumnMapping.signature(columns))
+    return ColumnMapping.from_json(saved) if saved else None
+
+
+def _note(text: str = "", style: str = NOTE_STYLE) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class FilePage(QWizardPage):
+    """Page 1: the file (and sheet), the consultation it belongs to, and personal data."""
+
+    def __init__(self, choices: ImportChoices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choices = choices
+        self._loaded: tuple[str, str | None] | None = None
+        self._name_edited = False
+        self.setTitle("Choose the file to import")
+        self.setSubTitle("A survey export as CSV, TSV, Excel (XLSX) or JSON, one row per "
+                         "respondent. Nothing is imported until the last step.")
+        self._build()
+        self._reload_timer = QTimer(self, singleShot=True, interval=400)
+        self._reload_timer.timeout.connect(self.load)
+
+    def _build(self) -> None:
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("Path of a CSV, TSV, XLSX or JSON file")
+        self.path_edit.setAccessibleName("File to import")
+        self.path_edit.textChanged.connect(self._path_typed)
+        self.path_edit.editingFinished.connect(self._load_if_changed)
+        self.browse_button = QPushButton("&Browse…")
+        self.browse_button.setAccessibleName("Browse for a file")
+        self.browse_button.clicked.connect(self.browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(self.browse_button)
+        self.error_label = _note(style=ERROR_STYLE)
+        self.error_label.setAccessibleName("Problem with the file")
+        self.error_label.hide()
+        self.info_label = _note()
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setAccessibleName("Sheet of the workbook")
+        self.sheet_combo.currentIndexChanged.connect(self._sheet_chosen)
+        self.sheet_label = QLabel("&Sheet:")
+        self.sheet_label.setBuddy(self.sheet_combo)
+        self.consultation_combo = QComboBox()
+        self.consultation_combo.setEditable(True)
+        self.consultation_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.consultation_combo.setAccessibleName("Consultation")
+        self.consultation_combo.lineEdit().setAccessibleName("Consultation name")
+        self.consultation_combo.lineEdit().textEdited.connect(self._name_typed)
+        self.consultation_combo.activated.connect(self._name_typed)
+        self.consultation_combo.currentTextChanged.connect(self._name_changed)
+        self.consultation_hint = _note()
+        self.keep_original = QCheckBox("Keep &unmasked originals")
+        self.keep_original.setAccessibleName("Keep unmasked originals")
+        keep_hint = _note(
+            "Personal data is masked on import: e-mail addresses, phone numbers, NHS numbers, "
+            "full postcodes and titled names such as “Dr Patel” are replaced in every comment, "
+            "and the report says what was masked. Tick this only if you need the unmasked "
+            "text kept in the project file as well.")
+        self.keep_original.setAccessibleDescription(keep_hint.text())
+
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path_edit)
+        consultation_label = QLabel("C&onsultation:")
+        consultation_label.setBuddy(self.consultation_combo)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(file_label, file_row)
+        form.addRow("", self.error_label)
+        form.addRow("", self.info_label)
+        form.addRow(self.sheet_label, self.sheet_combo)
+        form.addRow(consultation_label, self.consultation_combo)
+        form.addRow("", self.consultation_hint)
+        form.addRow("", self.keep_original)
+        form.addRow("", keep_hint)
+        self._form = form
+        self._show_sheets(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+    # ----- wizard hooks ---------------------------------------------------------------------
+    def initializePage(self) -> None:
+        try:
+            self.choices.existing = read_consultations(self.choices.project_path)
+        except EngageError as exc:
+            self.choices.existing = []
+            self._show_error(str(exc))
+        current = self.consultation_combo.currentText()
+        with QSignalBlocker(self.consultation_combo):
+            self.consultation_combo.clear()
+            self.consultation_combo.addItems([c["name"] for c in self.choices.existing])
+            self.consultation_combo.setEditText(current)
+        self._name_changed(current)
+        self.path_edit.setFocus()
+
+    def isComplete(self) -> bool:
+        return (self.choices.table is not None and self._loaded == self._wanted()
+                and bool(self.consultation_combo.currentText().strip()))
+
+    def validatePage(self) -> bool:
+        self.choices.consultation = self.consultation_combo.currentText().strip()
+        self.choices.keep_original = self.keep_original.isChecked()
+        return self.isComplete()
+
+    # ----- choosing and reading the file ------------------------------------------------------
+    def browse(self) -> None:
+        folder = Settings.load().last_import_folder or str(Path.home())
+        chosen, _ = QFileDialog.getOpenFileName(self, "Import a survey export", folder,
+                                                FILE_FILTER)
+        if chosen:
+            self.set_path(chosen)
+
+    def set_path(self, path: str | Path) -> None:
+        """Put a path in the field and read it now (what Browse and the tests do)."""
+        with QSignalBlocker(self.path_edit):
+            self.path_edit.setText(str(path))
+        self.load()
+
+    def _wanted(self) -> tuple[str, str | None]:
+        return self.path_edit.text().strip(), self.sheet_combo.currentText() or None
+
+    def _path_typed(self) -> None:
+        self.completeChanged.emit()
+        self._reload_timer.start()
+
+    def _load_if_changed(self) -> None:
+        if self._loaded is None or self._loaded[0] != self.path_edit.text().strip():
+            self.load()
+
+    def _sheet_chosen(self) -> None:
+        if self._loaded is not None and self._loaded != self._wanted():
+            self.load(keep_sheets=True)
+
+    def load(self, keep_sheets: bool = False) -> None:
+        """Read a preview of the file; a problem becomes one red line and blocks Next."""
+        self._reload_timer.stop()
+        text = self.path_edit.text().strip()
+        self.choices.table = None
+        self._loaded = None
+        if not text:
+            self._show_error("")
+            self.info_label.clear()
+            self.completeChanged.emit()
+            return
+        path = Path(text).expanduser()
+        try:
+            if not path.is_file():
+                raise EngageError(f"{path}: no such file" if not path.exists()
+                                  else f"{path}: is a folder, not a file")
+            if not keep_sheets:
+                self._fill_sheets(path)
+            sheet = self.sheet_combo.currentText() or None
+            table = read_table(path, sheet=sheet, limit=GUESS_ROWS)
+            if not table.columns:
+                raise EngageError(f"{path.name}: no columns found")
+        except EngageError as exc:
+            self._show_error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a reader slip must not become a traceback
+            log.exception("reading %s failed", path)
+            self._show_error(f"{path.name}: cannot be read ({exc.__class__.__name__}: {exc})")
+        else:
+            self._accept(path, sheet, table)
+        self.completeChanged.emit()
+
+    def _fill_sheets(self, path: Path) -> None:
+        is_excel = path.suffix.lower() in EXCEL_SUFFIXES
+        with QSignalBlocker(self.sheet_combo):
+            self.sheet_combo.clear()
+            if is_excel:
+                self.sheet_combo.addItems(sheet_names(path))
+        self._show_sheets(is_excel)
+
+    def _show_sheets(self, visible: bool) -> None:
+        self._form.setRowVisible(self.sheet_combo, visible)
+
+    def _accept(self, path: Path, sheet: str | None, table: Table) -> None:
+        self.choices.path, self.choices.sheet, self.choices.table = path, sheet, table
+        self._loaded = (self.path_edit.text().strip(), sheet)
+        self._show_error("")
+        shown = min(len(table.rows), PREVIEW_ROWS)
+        self.info_label.setText(f"{len(table.columns)} columns; the next page previews the "
+                                f"first {shown} rows.")
+        if not self._name_edited:
+            self._suggest_name(path)
+        settings = Settings.load()
+        settings.last_import_folder = str(path.parent.resolve())
+        with contextlib.suppress(OSError):
+            settings.save()
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+        if message:
+            self.info_label.clear()
+
+    # ----- consultation -------------------------------------------------------------------
+    def _suggest_name(self, path: Path) -> None:
+        name = consultation_from_file(path)
+        for existing in self.choices.existing:
+            if existing["name"].casefold() == name.casefold():
+                name = existing["name"]
+        self.consultation_combo.setEditText(name)
+
+    def _name_typed(self, *_args) -> None:
+        self._name_edited = True
+
+    def _name_changed(self, text: str) -> None:
+        name = text.strip()
+        match = next((c for c in self.choices.existing if c["name"] == name), None)
+        if not name:
+            self.consultation_hint.setText("Give the consultation a name.")
+        elif match:
+            self.consultation_hint.setText(
+                f"Adds to the existing consultation ({match['respondents']:,} respondents, "
+                f"{match['comments']:,} comments). Respondents already in it are matched on "
+                "their id, not added twice.")
+        else:
+            self.consultation_hint.setText("A new consultation of that name will be created.")
+        self.completeChanged.emit()
+
+
+class _RoleCombo(QComboBox):
+    """A role chooser that ignores the mouse wheel unless focused, so scrolling the list
+    past it cannot change a column's role by accident."""
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class MappingList(QScrollArea):
+    """One row per file column: its name and a combo box of roles, tooltip saying why."""
+
+    def __init__(self, model: PreviewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Role of each column")
+        self._combos: dict[str, QComboBox] = {}
+        self._labels: dict[str, QLabel] = {}
+        model.roles_changed.connect(self.sync)
+        model.modelReset.connect(self.rebuild)
+
+    def combo(self, column: str) -> QComboBox:
+        return self._combos[column]
+
+    def rebuild(self) -> None:
+        inner = QWidget()
+        grid = QGridLayout(inner)
+        grid.setColumnStretch(0, 1)
+        grid.setVerticalSpacing(6)
+        self._combos.clear()
+        self._labels.clear()
+        for row, column in enumerate(self.model.columns):
+            label = QLabel(column)
+            label.setWordWrap(True)
+            label.setMinimumWidth(120)
+            combo = _RoleCombo()
+            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            for role, text in role_choices():
+                combo.addItem(text, role)
+            combo.setCurrentIndex(max(0, combo.findData(self.model.role(column))))
+            combo.setAccessibleName(f"Role of column {column}")
+            combo.currentIndexChanged.connect(
+                lambda _i, c=column, b=combo: self.model.set_role(c, b.currentData()))
+            label.setBuddy(combo)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
+            self._combos[column], self._labels[column] = combo, label
+        grid.setRowStretch(len(self.model.columns), 1)
+        self.setWidget(inner)
+        self.sync()
+
+    def sync(self) -> None:
+        for column, combo in self._combos.items():
+            role = self.model.role(column)
+            if combo.currentData() != role:
+                with QSignalBlocker(combo):
+                    combo.setCurrentIndex(max(0, combo.findData(role)))
+            tip = self.model.explanation(column)
+            combo.setToolTip(tip)
+            combo.setAccessibleDescription(tip)
+            label = self._labels[column]
+            label.setToolTip(tip)
+            label.setStyleSheet(HIGHLIGHT_STYLE if role == COMMENT_ROLE else "padding: 2px;")
+
+
+class ColumnsPage(QWizardPage):
+    """Page 2: preview of the first rows and the role of every column."""
+
+    def __init__(self, choices: ImportChoices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choices = choices
+        self._table_shown: Table | None = None
+        self._problem = ""
+        self.setTitle("Say what each column holds")
+        self.setSubTitle("Comment columns (highlighted) are the open questions: each non-empty "
+                         "cell becomes one comment. Hover over a role to see why it was chosen.")
+        self.model = PreviewModel(self)
+        self.model.roles_changed.connect(self._check)
+        self._build()
+
+    def _build(self) -> None:
+        self.source_note = _note()
+        self.mapping_list = MappingList(self.model)
+        self.preview = QTableView()
+        self.preview.setModel(self.model)
+        self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setWordWrap(False)
+        self.preview.setTabKeyNavigation(False)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.verticalHeader().setDefaultSectionSize(
+            self.preview.fontMetrics().height() + 8)
+        header = self.preview.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionClicked.connect(self._header_clicked)
+        list_box = QWidget()
+        list_layout = QVBoxLayout(list_box)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_title = QLabel("&Columns and their roles")
+        list_title.setBuddy(self.mapping_list)
+        list_layout.addWidget(list_title)
+        list_layout.addWidget(self.mapping_list)
+        preview_box = QWidget()
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        self.preview_title = QLabel("&Preview")
+        self.preview_title.setBuddy(self.preview)
+        preview_layout.addWidget(self.preview_title)
+        preview_layout.addWidget(self.preview)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(list_box)
+        splitter.addWidget(preview_box)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 620])
+        splitter.setChildrenCollapsible(False)
+        self.error_label = _note(style=ERROR_STYLE)
+        self.error_label.setAccessibleName("Problem with the mapping")
+        self.save_check = QCheckBox("&Save this mapping for the next export of this survey")
+        self.save_check.setChecked(True)
+        self.save_check.setAccessibleName("Save this mapping for the next export of this survey")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.source_note)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.save_check)
+
+    # ----- wizard hooks -------------------------------------------------------------------
+    def initializePage(self) -> None:
+        table = self.choices.table
+        if table is None or table is self._table_shown:
+            return  # coming back to the same file keeps the officer's choices
+        self._table_shown = table
+        mapping, note, reason = self._starting_mapping(table)
+        shown = table.rows[:PREVIEW_ROWS]
+        self.model.set_preview(table.columns, shown,
+                               [table.row_number(i) for i in range(len(shown))], mapping,
+                               default_reason=reason)
+        self.source_note.setText(note)
+        self.preview_title.setText(f"&Preview of the first {len(shown)} rows "
+                                   f"(row numbers as in the file)")
+        self._size_columns()
+        self._check()
+
+    def isComplete(self) -> bool:
+        return bool(self.model.comment_columns()) and not self._problem
+
+    def validatePage(self) -> bool:
+        self.choices.mapping = self.model.mapping()
+        self.choices.save_mapping = self.save_check.isChecked()
+        return self.isComplete()
+
+    # ----- helpers --------------------------------------------------------------------------
+    def _starting_mapping(self, table: Table) -> tuple[ColumnMapping, str, str]:
+        try:
+            saved = read_saved_mapping(self.choices.project_path, table.columns)
+        except (EngageError, ValueError, KeyError, TypeError) as exc:
+            log.warning("saved mapping not usable: %s", exc)
+            saved = None
+        if saved is not None:
+            return (saved, "These roles come from the mapping you saved when you last "
+                           "imported an export of this survey. Check them before you go on.",
+                    "saved from your last import of this survey")
+        return (guess_mapping(table), "Engage guessed these roles from the column names and "
+                                      "contents. Check them before you go on.", "")
+
+    def _size_columns(self) -> None:
+        header = self.preview.horizontalHeader()
+        metrics = self.preview.fontMetrics()
+        for col, column in enumerate(self.model.columns):
+            wide = self.model.role(column) == COMMENT_ROLE
+            title = max(metrics.horizontalAdvance(column),
+                        metrics.horizontalAdvance(f"[{role_label(self.model.role(column))}]")) + 24
+            header.resizeSection(col, max(320 if wide else 90, min(title, 220)))
+
+    def _header_clicked(self, section: int) -> None:
+        columns = self.model.columns
+        if 0 <= section < len(columns):
+            self.mapping_list.combo(columns[section]).setFocus()
+
+    def _check(self) -> None:
+        problem = ""
+        if self.choices.table is not None and self.model.columns:
+            if not self.model.comment_columns():
+                problem = ("Choose at least one comment column: the open-question answers "
+                           "to analyse.")
+            else:
+                try:
+                    self.model.mapping().validate(self.choices.table)
+                except MappingError as exc:
+                    problem = str(exc)
+        self._problem = problem
+        self.error_label.setText(problem)
+        self.error_label.setVisible(bool(problem))
+        self.completeChanged.emit()

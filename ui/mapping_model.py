@@ -1,0 +1,150 @@
+"""The import wizard's preview: the first rows of a file, each column headed by its role.
+
+The model also holds the officer's choice of role per column, so the preview, the role
+combo boxes and the mapping handed to the core all read one source of truth. It never reads
+files or the project itself: the wizard gives it an already-read table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from engage.importing.mapping import ROLE_LABELS, ROLES, ColumnMapping
+
+COMMENT_ROLE = "comment"
+IGNORE_ROLE = "ignore"
+_DISPLAY_CHARS = 160  # the view elides anyway; long survey answers would only cost time
+_TOOLTIP_CHARS = 1200
+_COMMENT_BACKGROUND = QColor("#fff2c4")  # warm highlight, readable with dark text
+_COMMENT_FOREGROUND = QColor("#1c1c1c")
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(role, label) pairs in the order the core lists them, for combo boxes."""
+    return [(role, role_label(role)) for role in ROLES]
+
+
+class PreviewModel(QAbstractTableModel):
+    """First rows of the file to import, with the role chosen for each column."""
+
+    roles_changed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._columns: list[str] = []
+        self._rows: list[list[str]] = []
+        self._row_numbers: list[int] = []
+        self._roles: dict[str, str] = {}
+        self._guessed: dict[str, str] = {}
+        self._reasons: dict[str, str] = {}
+
+    # ----- loading ------------------------------------------------------------------------
+    def set_preview(self, columns: Sequence[str], rows: Sequence[Sequence[str]],
+                    row_numbers: Sequence[int], mapping: ColumnMapping,
+                    default_reason: str = "") -> None:
+        """Show new rows and start from `mapping` (saved or guessed) for every column."""
+        self.beginResetModel()
+        self._columns = list(columns)
+        self._rows = [list(r) for r in rows]
+        self._row_numbers = list(row_numbers)
+        self._roles = {c: mapping.roles.get(c, IGNORE_ROLE) for c in self._columns}
+        self._guessed = dict(self._roles)
+        reasons = getattr(mapping, "reasons", None) or {}
+        self._reasons = {c: str(reasons.get(c) or default_reason) for c in self._columns}
+        self.endResetModel()
+        self.roles_changed.emit()
+
+    # ----- the mapping ----------------------------------------------------------------------
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def role(self, column: str) -> str:
+        return self._roles.get(column, IGNORE_ROLE)
+
+    def set_role(self, column: str, role: str) -> None:
+        if column not in self._roles or role not in ROLES or self._roles[column] == role:
+            return
+        self._roles[column] = role
+        col = self._columns.index(column)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, col, col)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+        self.roles_changed.emit()
+
+    def mapping(self) -> ColumnMapping:
+        return ColumnMapping(roles=dict(self._roles))
+
+    def comment_columns(self) -> list[str]:
+        return [c for c in self._columns if self._roles[c] == COMMENT_ROLE]
+
+    def explanation(self, column: str) -> str:
+        """Why this column has its role: the guess's reason, or that the officer chose it."""
+        guessed, now = self._guessed.get(column, IGNORE_ROLE), self.role(column)
+        reason = self._reasons.get(column, "")
+        guess = f"Engage suggested “{role_label(guessed)}”" + (f": {reason}" if reason else "")
+        if now == guessed:
+            return guess
+        return f"You chose “{role_label(now)}”. {guess}"
+
+    # ----- Qt model -------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if row >= len(self._rows) or col >= len(self._columns):
+            return None
+        values = self._rows[row]
+        text = values[col] if col < len(values) else ""
+        if role == Qt.ItemDataRole.DisplayRole:
+            flat = " ".join(text.split())
+            return flat if len(flat) <= _DISPLAY_CHARS else flat[:_DISPLAY_CHARS] + "…"
+        if role == Qt.ItemDataRole.ToolTipRole and text.strip():
+            return text if len(text) <= _TOOLTIP_CHARS else text[:_TOOLTIP_CHARS] + "…"
+        if self._roles[self._columns[col]] == COMMENT_ROLE:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(_COMMENT_BACKGROUND)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(_COMMENT_FOREGROUND)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._row_numbers):
+                return str(self._row_numbers[section])
+            if role == Qt.ItemDataRole.ToolTipRole and 0 <= section < len(self._row_numbers):
+                return f"Row {self._row_numbers[section]} of the file"
+            return None
+        if not 0 <= section < len(self._columns):
+            return None
+        column = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{column}\n[{role_label(self._roles[column])}]"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{column}\n{self.explanation(column)}"
+        if role == Qt.ItemDataRole.FontRole and self._roles[column] == COMMENT_ROLE:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
