@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from spacy.attrs import LEMMA, ORTH
 from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 
 from engage.progress import CancelFn, ProgressFn, Reporter
@@ -34,11 +35,12 @@ NEGATIONS: frozenset[str] = frozenset(
 #: Words people write in survey answers that say nothing about the subject.
 SURVEY_FILLERS: frozenset[str] = frozenset(
     """
-    really just think feel felt would also get got thing things lot lots like know want say said
-    go going come way bit quite very much many etc eg ie yes yeah okay ok maybe sure actually
-    absolutely definitely basically certainly probably especially particularly example kind sort
-    totally generally usually perhaps anyway overall currently always sometimes often seem lot
-    thank thanks dear hello mr mrs ms dr tell told let lets able try
+    really just think thought feel felt would also get got gets getting thing things lot lots like
+    know knew want wanted say said says go going goes went gone come came way bit quite very much
+    many etc eg ie yes yeah okay ok maybe sure actually absolutely definitely basically certainly
+    probably especially particularly example sort totally generally usually perhaps anyway
+    overall currently always sometimes often seem lot thank thanks dear hello mr mrs ms dr let
+    lets able try saw seen took gave
     """.split()
 )
 
@@ -120,32 +122,49 @@ DOMAIN_PHRASES: dict[str, tuple[str, ...]] = {
     "young_people": ("young people", "young person"),
     "older_people": ("older people", "elderly people", "old people", "older person"),
     "front_line": ("front line", "frontline"),
+    "same_day": ("same day",),
+    "same_doctor": ("same doctor", "same gp", "same nurse", "same person"),
+    "different_doctor": ("different doctor", "different gp", "different nurse", "different person"),
+    "named_gp": ("named gp", "named doctor", "named nurse", "named worker"),
+    "joined_up": ("joined up", "join up"),
+    "work_together": ("work together", "working together", "work in partnership"),
+    "talk_to_each_other": ("talk to each other", "speak to each other", "talk to one another"),
+    "cut_off": ("cut off",),
+    "left_behind": ("left behind",),
+    "out_of_stock": ("out of stock",),
+    "cost_of_living": ("cost of living",),
 }
 
 # Spelling variants normalised on the lowercased raw text before tokenising: symbols, hyphens and
-# squashed contractions that the tokenizer would otherwise split or misread.
-_SURFACE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"[\u2018\u2019\u02bc`]", "'"),
-        (r"\ba\s*(?:&|\+|&amp;)\s*e\b", " a_and_e "),
-        (r"\ba\s+and\s+e\b", " a_and_e "),
-        (r"\baccident\s*(?:&|\+)\s*emergency\b", " a_and_e "),
-        (r"\bwalk-in\b", "walk in"),
-        (r"\bout-of-hours\b", "out of hours"),
-        (r"\bface-to-face\b", "face to face"),
-        (r"\bf2f\b", "face to face"),
-        (r"\bgp'?s\b", "gp"),
-        (r"\bdr'?s\b", "doctors"),
-        (r"\bdoctor'?s'?\b", "doctors"),
-        (r"\be-?consult(?:ation)?s?\b", "econsult"),
-        (r"\bon-?line\b", "online"),
-        (r"\b(\d+)(?:st|nd|rd|th)\b", r"\1"),
-        (r"_{2,}", " "),
+# squashed forms that the tokenizer would otherwise split or misread. Each rule has cheap
+# substring triggers and only runs when one is present: running every regex over every comment
+# costs more than spaCy's tokenizer. Rules run in order, so specific ones precede the generic
+# hyphen rule.
+_DIGITS = tuple("0123456789")
+_SURFACE_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
+    (triggers, re.compile(pattern), replacement)
+    for triggers, pattern, replacement in (
+        (("&", "+"), r"\ba\s*(?:&amp;|&|\+)\s*e\b", " a_and_e "),
+        (("a and e",), r"\ba\s+and\s+e\b", " a_and_e "),
+        (("accident",), r"\baccident\s*(?:&|\+)\s*emergency\b", " a_and_e "),
+        (("x-ray",), r"\bx-rays?\b", "xray"),
+        (("co-",), r"\bco-(?=[a-z])", "co"),
+        (("consult",), r"\be-?consult(?:ation)?s?\b", "econsult"),
+        (("being",), r"\bwell[\s-]+being\b", "wellbeing"),
+        (("line",), r"\bon[\s-]?line\b", "online"),
+        (("f2f",), r"\bf2f\b", "face to face"),
+        (("gp",), r"\bgp'?s\b", "gp"),
+        (("dr",), r"\bdr'?s\b", "doctors"),
+        (("doctor'",), r"\bdoctor'?s'?(?!\w)", "doctors"),
+        (_DIGITS, r"\b(\d+)(?:st|nd|rd|th)\b", r"\1"),
+        (("-",), r"(?<=[a-z])-(?=[a-z])", " "),
+        (("__",), r"_{2,}", " "),
     )
 )
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'"})
 
 _PHRASE_SEPARATOR = "_"
+_ATTRS = [ORTH, LEMMA]
 
 
 @lru_cache(maxsize=1)
@@ -165,9 +184,10 @@ def get_nlp():
 
 def normalise_surface(text: str) -> str:
     """Lowercase and rewrite symbol/abbreviation spellings so the tokenizer sees one form."""
-    text = text.lower()
-    for pattern, replacement in _SURFACE_RULES:
-        text = pattern.sub(replacement, text)
+    text = text.lower().translate(_QUOTES)
+    for triggers, pattern, replacement in _SURFACE_RULES:
+        if any(trigger in text for trigger in triggers):
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -202,57 +222,83 @@ def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 
 class _TokenFilter:
-    """Decides, once per distinct lemma, whether it is kept (memoised: vocabularies are small)."""
+    """Decides, once per distinct word, whether and how it is kept (memoised: vocabularies are
+    small). In lookup mode the lemma depends only on the word, so the word is the cache key."""
 
     def __init__(self, keep_negations: bool) -> None:
         self.keep_negations = keep_negations
         self._cache: dict[str, str | None] = {}
 
-    def __call__(self, lemma: str) -> str | None:
+    def __call__(self, text: str, lemma: str) -> str | None:
         try:
-            return self._cache[lemma]
+            return self._cache[text]
         except KeyError:
-            kept = self._decide(lemma)
-            self._cache[lemma] = kept
+            kept = self._decide(text, lemma)
+            self._cache[text] = kept
             return kept
 
-    def _decide(self, lemma: str) -> str | None:
+    def _decide(self, text: str, lemma: str) -> str | None:
         if _PHRASE_SEPARATOR in lemma and lemma.strip(_PHRASE_SEPARATOR):
             return lemma.strip(_PHRASE_SEPARATOR)
         if lemma in PROTECTED_NUMBERS:
             return lemma
-        if lemma in NEGATIONS:
-            return lemma if self.keep_negations else None
-        if lemma in STOP_WORDS or len(lemma) < 2:
+        if lemma in NEGATIONS or text in NEGATIONS:
+            return (lemma if lemma in NEGATIONS else text) if self.keep_negations else None
+        if text in STOP_WORDS:
             return None
-        if not any(ch.isalpha() for ch in lemma):
+        # The lookup table maps some content words onto stop words ("evening" -> "even",
+        # "willing" -> "will"): keep the word as written rather than lose it.
+        word = text if lemma in STOP_WORDS else lemma
+        if len(word) < 2 or not any(ch.isalpha() for ch in word):
             return None  # punctuation, numbers, dates, symbols
-        if "@" in lemma or "://" in lemma or lemma.startswith("www."):
+        if "@" in word or "://" in word or word.startswith("www."):
             return None
-        cleaned = lemma.strip("'-.")
+        cleaned = word.strip("'-.")
         if len(cleaned) < 2 or cleaned in STOP_WORDS:
             return None
         return cleaned
 
 
-def _doc_tokens(doc, index, keep: _TokenFilter) -> list[str]:
-    lemmas = [_lemma(t.text, t.lemma_) for t in doc]
+class _WordCache:
+    """Per-run memo: spaCy word id -> (lemma used for phrase matching, token kept or None).
+
+    Reading ids with ``Doc.to_array`` and resolving each distinct word once avoids creating a
+    Python ``Token`` per word, which otherwise costs more than tokenising.
+    """
+
+    def __init__(self, strings, keep: _TokenFilter) -> None:
+        self._strings = strings
+        self._keep = keep
+        self._cache: dict[int, tuple[str, str | None]] = {}
+
+    def resolve(self, orth: int, lemma_id: int) -> tuple[str, str | None]:
+        entry = self._cache.get(orth)
+        if entry is None:
+            text = self._strings[orth]
+            lemma = _lemma(text, self._strings[lemma_id])
+            entry = (lemma, self._keep(text, lemma))
+            self._cache[orth] = entry
+        return entry
+
+
+def _doc_tokens(doc, index, words: _WordCache) -> list[str]:
+    entries = [words.resolve(orth, lemma) for orth, lemma in doc.to_array(_ATTRS).tolist()]
+    lemmas = [entry[0] for entry in entries]
+    if index.keys().isdisjoint(lemmas):  # most comments: no phrase can start anywhere
+        return [entry[1] for entry in entries if entry[1] is not None]
     out: list[str] = []
     i, n = 0, len(lemmas)
     while i < n:
-        lemma = lemmas[i]
-        candidates = index.get(lemma)
-        if candidates:
-            for sequence, canonical in candidates:
-                end = i + len(sequence)
-                if end <= n and tuple(lemmas[i:end]) == sequence:
-                    out.append(canonical)
-                    i = end
-                    break
-            else:
-                candidates = None
-        if not candidates:
-            kept = keep(lemma)
+        matched = False
+        for sequence, canonical in index.get(lemmas[i], ()):
+            end = i + len(sequence)
+            if end <= n and tuple(lemmas[i:end]) == sequence:
+                out.append(canonical)
+                i = end
+                matched = True
+                break
+        if not matched:
+            kept = entries[i][1]
             if kept is not None:
                 out.append(kept)
             i += 1
@@ -279,11 +325,11 @@ def tokenize(
     report(0.0, "Tokenising comments")
     nlp = get_nlp()
     index = _phrase_index()
-    keep = _TokenFilter(keep_negations)
+    words = _WordCache(nlp.vocab.strings, _TokenFilter(keep_negations))
     cleaned = (normalise_surface(text) if isinstance(text, str) else "" for text in texts)
     result: list[list[str]] = []
     for doc in nlp.pipe(cleaned, batch_size=batch_size):
-        result.append(_doc_tokens(doc, index, keep) if len(doc) else [])
+        result.append(_doc_tokens(doc, index, words) if len(doc) else [])
         if len(result) % batch_size == 0:
             report(len(result) / max(total, 1), f"Tokenised {len(result):,} of {total:,}")
     if collocations:
