@@ -190,3 +190,15 @@ def place_counts(project: Project, consultation_id: int | None = None) -> list[d
               FROM respondents r LEFT JOIN places p ON p.id = r.place_id {where}
               GROUP BY r.place_id ORDER BY respondents DESC"""
     return [dict(r) for r in project._rows(sql, params)]
+
+
+def question_counts(project: Project) -> list[dict]:
+    """Every question with its number of comments, for the navigator.
+
+    Cheaper than `Project.questions()` (no distinct-respondent counts): each count is a range
+    of the question index, so a million comments cost tens of milliseconds, not a second.
+    """
+    sql = """SELECT q.id, q.consultation_id, q.label, q.text, q.position,
+                    (SELECT count(*) FROM comments c WHERE c.question_id = q.id) AS comments
+             FROM questions q ORDER BY q.consultation_id, q.position, q.id"""
+    return [dict(row) for row in project._rows(sql)]

@@ -144,7 +144,8 @@ class DetailPane(QWidget):
         rows += [("Source", _source(d)), ("Personal data", _personal_data(d)),
                  ("Status", _status(d))]
         table = "".join(
-            f"<tr><td style='padding:2px 10px 2px 0'><b>{html.escape(label)}</b></td>"
+            f"<tr><td style='padding:2px 10px 2px 0; white-space:nowrap'>"
+            f"<b>{html.escape(label)}</b></td>"
             f"<td style='padding:2px 0'>{html.escape(str(value))}</td></tr>"
             for label, value in rows if value not in (None, ""))
         return (f"<h3>Comment {d['id']}</h3>"

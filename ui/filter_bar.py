@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -63,7 +64,7 @@ class FilterBar(QWidget):
         self.search.setAccessibleName("Search comments")
         self.search.setToolTip("Full-text search: every word must appear; \"quotes\" for a "
                                "phrase; end a word with * for words starting with it")
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(200)
         self.search.textEdited.connect(lambda _text: self._timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.search.textChanged.connect(self._on_text_changed)
@@ -89,18 +90,24 @@ class FilterBar(QWidget):
         self.clear_button.setToolTip("Clear the search and every filter in this bar")
         self.clear_button.clicked.connect(self.clear)
 
-        layout = QHBoxLayout(self)
+        # Two rows, so the bar fits beside the docks on a 1280-pixel laptop screen.
+        search_row = QHBoxLayout()
+        search_row.addWidget(self._buddy("&Search:", self.search))
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.hide_placeholders)
+        search_row.addWidget(self.hide_duplicates)
+        search_row.addWidget(self.clear_button)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self._buddy("&Place:", self.place))
+        filter_row.addWidget(self.place, 1)
+        filter_row.addWidget(self._buddy("&Respondent:", self.attribute))
+        filter_row.addWidget(self.attribute, 1)
+        filter_row.addWidget(self.value, 1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self._buddy("&Search:", self.search))
-        layout.addWidget(self.search, 3)
-        layout.addWidget(self._buddy("&Place:", self.place))
-        layout.addWidget(self.place, 1)
-        layout.addWidget(self._buddy("&Respondent:", self.attribute))
-        layout.addWidget(self.attribute, 1)
-        layout.addWidget(self.value, 1)
-        layout.addWidget(self.hide_placeholders)
-        layout.addWidget(self.hide_duplicates)
-        layout.addWidget(self.clear_button)
+        layout.setSpacing(4)
+        layout.addLayout(search_row)
+        layout.addLayout(filter_row)
         order = [self.search, self.place, self.attribute, self.value, self.hide_placeholders,
                  self.hide_duplicates, self.clear_button]
         for first, second in pairwise(order):

@@ -13,8 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -46,8 +54,8 @@ from ui.welcome import WelcomePage
 
 APP_NAME = "Engage"
 FILE_FILTER = f"Engage projects (*{PROJECT_SUFFIX});;All files (*)"
-_COLUMN_WIDTHS = {cm.ID: 64, cm.QUESTION: 170, cm.RESPONDENT: 90, cm.PLACE: 140, cm.DATE: 88,
-                  cm.FLAGS: 110}
+_COLUMN_WIDTHS = {cm.ID: 56, cm.QUESTION: 130, cm.RESPONDENT: 80, cm.PLACE: 130, cm.DATE: 84,
+                  cm.FLAGS: 84}
 
 
 def default_sample_path() -> Path:
@@ -66,6 +74,8 @@ class MainWindow(QMainWindow):
         self._on_task_done: Callable[[object], None] | None = None
         self._total = 0
         self._wizard = None
+        self._size_docks = False
+        self._column_actions: dict[int, QAction] = {}
         self.setObjectName("MainWindow")
         self._build_views()
         self._build_status_bar()
@@ -96,6 +106,10 @@ class MainWindow(QMainWindow):
         header.setHighlightSections(False)
         for column, width in _COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for column, title in enumerate(cm.COLUMNS):
+            if column != cm.COMMENT:
+                header.addAction(self._column_toggle(column, title))
 
         browser = QWidget(self)
         layout = QVBoxLayout(browser)
@@ -118,11 +132,21 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("Comment", "detailDock", self.detail,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
 
+    def _column_toggle(self, column: int, title: str) -> QAction:
+        """A header context-menu entry that shows or hides one column."""
+        action = QAction(f"Show {title}", self)
+        action.setCheckable(True)
+        action.setChecked(True)
+        action.toggled.connect(lambda shown: self.table.setColumnHidden(column, not shown))
+        self._column_actions[column] = action
+        return action
+
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setAccessibleName(title)
+        dock.setMinimumWidth(180)
         self.addDockWidget(area, dock)
         return dock
 
@@ -406,8 +430,20 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.close_action, self.find_action,
                        self.clear_filters_action):
             action.setEnabled(has_project)
-        self.navigator_dock.setEnabled(has_project)
-        self.detail_dock.setEnabled(has_project)
+        self._show_docks(has_project)
+
+    def _show_docks(self, available: bool) -> None:
+        """Empty docks beside the welcome page only confuse; hide them, then bring them back."""
+        for dock in (self.navigator_dock, self.detail_dock):
+            toggle = dock.toggleViewAction()
+            if not available and toggle.isEnabled():
+                dock.setProperty("wanted", not dock.isHidden())
+                dock.hide()
+            elif available and not toggle.isEnabled():
+                dock.setVisible(dock.property("wanted") is not False)
+            toggle.setEnabled(available)
+        if available and self._size_docks:
+            QTimer.singleShot(0, self._default_dock_sizes)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -459,12 +495,28 @@ class MainWindow(QMainWindow):
             header = store.value("table_header")
             if isinstance(header, QByteArray):
                 self.table.horizontalHeader().restoreState(header)
+                for column, action in self._column_actions.items():
+                    action.setChecked(not self.table.isColumnHidden(column))
             return
         self.resize(1280, 800)
-        self.resizeDocks([self.navigator_dock, self.detail_dock], [260, 360],
-                         Qt.Orientation.Horizontal)
+        self._size_docks = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._size_docks and self.project is not None:
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        """First run only: docks take sizes once they are shown in a laid-out window."""
+        if not self._size_docks or not self.isVisible():
+            return
+        self._size_docks = False
+        width = max(self.width(), 900)
+        self.resizeDocks([self.navigator_dock, self.detail_dock],
+                         [max(200, width // 7), max(300, width // 5)], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
+        self._show_docks(True)  # save the docks as the officer left them, not as hidden
         store = self._qsettings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("state", self.saveState())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from engage.browse import question_counts
 from engage.changes import Changes
 from engage.project import Project
 
@@ -30,7 +31,7 @@ class Navigator(QWidget):
         self.tree.setAccessibleName("Consultations and questions")
         self.tree.setAccessibleDescription("Choose a consultation or question to show its comments")
         self.tree.setUniformRowHeights(True)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -89,15 +90,14 @@ class Navigator(QWidget):
             item.setToolTip(0, f"{consultation['name']}: {consultation['respondents']:,} "
                                f"respondents, {consultation['comments']:,} comments")
             by_consultation[consultation["id"]] = item
-        for question in project.questions():
+        for question in question_counts(project):
             parent = by_consultation.get(question["consultation_id"])
             if parent is None:
                 continue
             item = self._item(parent, question["label"], question["comments"],
                               (question["consultation_id"], question["id"]))
-            tip = question["text"] or question["label"]
-            item.setToolTip(0, f"{tip}\n{question['respondents']:,} respondents answered; "
-                               f"{question['substantive']:,} substantive comments")
+            item.setToolTip(0, f"{question['text'] or question['label']}\n"
+                               f"{question['comments']:,} comments")
         self.tree.expandAll()
 
     @staticmethod

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class WelcomePage(QWidget):
@@ -22,6 +22,10 @@ class WelcomePage(QWidget):
         intro = QLabel("Turn the free-text comments of a consultation or engagement exercise "
                        "into evidence: themes, who said it and where, and what was done.", self)
         intro.setWordWrap(True)
+        hint = QLabel("Start a new project and import a survey export (CSV, TSV, Excel or "
+                      "JSON), open one you have, or explore the sample: a Big Ask-style "
+                      "consultation from the 13 Dorset localities.", self)
+        hint.setWordWrap(True)
         self.new_button = self._button("&New project…", "Create an empty project file",
                                        self.new_requested)
         self.open_button = self._button("&Open project…", "Open an existing .engage file",
@@ -36,6 +40,8 @@ class WelcomePage(QWidget):
         column = QVBoxLayout()
         column.addWidget(title)
         column.addWidget(intro)
+        column.addSpacing(6)
+        column.addWidget(hint)
         column.addSpacing(12)
         for button in (self.new_button, self.open_button, self.sample_button):
             column.addWidget(button)
@@ -45,10 +51,15 @@ class WelcomePage(QWidget):
         column.addStretch(1)
         holder = QWidget(self)
         holder.setLayout(column)
-        holder.setMaximumWidth(520)
+        # A fixed width: a word-wrapped label in a centred layout otherwise shrinks to nothing.
+        holder.setFixedWidth(max(440, intro.fontMetrics().averageCharWidth() * 60))
+        centred = QHBoxLayout()  # stretches, not an alignment flag: wrapped labels keep height
+        centred.addStretch(1)
+        centred.addWidget(holder)
+        centred.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centred)
         outer.addStretch(2)
         self.set_recent([])
 

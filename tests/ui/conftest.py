@@ -89,10 +89,13 @@ def write_survey(path: Path, rows: list[dict]) -> Path:
 
 
 def import_survey(project: Project, path: Path):
-    """Import with the comment columns named, so the test does not depend on the guess."""
+    """Import with an explicit mapping, so these tests do not depend on the guesser."""
     from engage.importing.importer import import_file
+    from engage.importing.mapping import ColumnMapping
 
-    return import_file(project, path, CONSULTATION, text_columns=list(QUESTION_COLUMNS))
+    roles = {"Respondent ID": "respondent_id", "Date": "date", "Locality": "place",
+             "Age band": "age_band", **{column: "comment" for column in QUESTION_COLUMNS}}
+    return import_file(project, path, CONSULTATION, mapping=ColumnMapping(roles=roles))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,216 @@
+"""Smoke tests of the main window: open, search, filter, refresh on changes, background work."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from engage.changes import Changes
+from engage.project import Project
+from engage.settings import Settings
+from tests.ui.conftest import QUESTION_COLUMNS, import_survey, survey_rows, write_survey
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Message boxes are modal; record what would have been shown instead."""
+    shown: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(MainWindow, "show_error",
+                        lambda self, title, text: shown.append(("error", title, text)))
+    monkeypatch.setattr(MainWindow, "show_info",
+                        lambda self, title, text: shown.append(("info", title, text)))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, messages):
+    win = MainWindow(Settings())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.tasks.cancel()
+    win.tasks.wait(5000)
+
+
+def count_text(shown: int, total: int) -> str:
+    return f"Showing {shown:,} of {total:,} comments"
+
+
+def test_starts_on_the_welcome_page_without_a_project(window):
+    assert window.stack.currentWidget() is window.welcome
+    assert window.windowTitle() == "Engage"
+    assert not window.import_action.isEnabled()
+
+
+def test_opening_a_project_shows_all_its_comments(window, project_path, survey):
+    assert window.open_project(project_path)
+    assert window.windowTitle().startswith(project_path.name)
+    assert window.stack.currentIndex() == 1
+    assert window.model.rowCount() == survey.count()
+    assert window.count_label.text() == count_text(survey.count(), survey.count())
+    assert window.detail.comment_id() == window.model.record(0).id
+    assert str(project_path.resolve()) == Settings.load().recent_projects[0]
+
+
+def test_search_filters_the_table_and_highlights_the_detail(qtbot, window, project_path,
+                                                           survey):
+    window.open_project(project_path)
+    with qtbot.waitSignal(window.filter_bar.filter_changed, timeout=2000):
+        qtbot.keyClicks(window.filter_bar.search, "parking")
+    expected = survey.count_word("parking")
+    assert 0 < expected < survey.count()
+    assert window.model.rowCount() == expected
+    assert window.count_label.text() == count_text(expected, survey.count())
+    assert "parking" in window.detail.plain_text().lower()
+    assert "<span style=" in window.detail.browser.toHtml() or \
+        "background-color" in window.detail.browser.toHtml()
+
+
+def test_search_runs_once_after_typing_stops(qtbot, window, project_path):
+    window.open_project(project_path)
+    emitted = []
+    window.filter_bar.filter_changed.connect(lambda: emitted.append(1))
+    qtbot.keyClicks(window.filter_bar.search, "waiting")
+    assert emitted == []  # debounced: nothing yet
+    qtbot.waitUntil(lambda: emitted == [1], timeout=2000)
+
+
+def test_navigator_and_checkboxes_narrow_the_table(qtbot, window, project_path, survey):
+    window.open_project(project_path)
+    question = next(q for q in window.project.questions() if q["label"] == QUESTION_COLUMNS[1])
+    assert window.navigator.select(question["consultation_id"], question["id"])
+    assert window.model.rowCount() == survey.count(question=QUESTION_COLUMNS[1])
+    window.filter_bar.hide_placeholders.click()
+    assert window.model.rowCount() == survey.count(
+        lambda _row, text: text != "n/a", question=QUESTION_COLUMNS[1])
+    window.filter_bar.clear_button.click()
+    assert not window.filter_bar.hide_placeholders.isChecked()
+    assert window.model.rowCount() == survey.count(question=QUESTION_COLUMNS[1])
+
+
+def test_place_and_attribute_filters(window, project_path, survey):
+    window.open_project(project_path)
+    bar = window.filter_bar
+    bar.place.setCurrentIndex(bar.place.findText("Poole Bay"))
+    assert window.model.rowCount() == survey.count(lambda row, _t: row["Locality"] == "Poole Bay")
+    bar.place.setCurrentIndex(0)
+    assert bar.attribute.findData("age_band") >= 0 or bar.attribute.findData("Age band") >= 0
+    name = "age_band" if bar.attribute.findData("age_band") >= 0 else "Age band"
+    bar.attribute.setCurrentIndex(bar.attribute.findData(name))
+    bar.value.setCurrentIndex(bar.value.findData("65+"))
+    assert window.model.rowCount() == survey.count(lambda row, _t: row["Age band"] == "65+")
+
+
+def test_views_refresh_from_a_changes_record(window, project_path, survey, tmp_path):
+    window.open_project(project_path)
+    more = survey_rows(respondents=5, start=500)
+    with Project.open(project_path) as other:  # as a worker would: its own connection
+        _report, changes = import_survey(other, write_survey(tmp_path / "more.csv", more))
+    assert window.model.rowCount() == survey.count()  # nothing refreshes by itself
+    window.apply_changes(changes)
+    added = sum(1 for row in more for c in QUESTION_COLUMNS if row[c].strip())
+    assert window.model.rowCount() == survey.count() + added
+    assert window.count_label.text() == count_text(survey.count() + added,
+                                                   survey.count() + added)
+    top = window.navigator.tree.topLevelItem(0)
+    assert top.text(1) == f"{survey.count() + added:,}"
+
+
+def test_unrelated_changes_do_not_reset_the_table(qtbot, window, project_path):
+    window.open_project(project_path)
+    resets = []
+    window.model.modelReset.connect(lambda: resets.append(1))
+    window.apply_changes(Changes(activities=True))
+    window.apply_changes(Changes())
+    assert resets == []
+
+
+def test_a_file_that_is_not_a_project_gets_one_clear_message(window, messages, tmp_path):
+    bogus = tmp_path / "notes.engage"
+    bogus.write_text("just some notes, not a database")
+    assert not window.open_project(bogus)
+    assert window.project is None
+    (kind, _title, text), = messages
+    assert kind == "error" and "notes.engage" in text and "\n" not in text
+
+
+def test_close_project_returns_to_the_welcome_page(window, project_path):
+    window.open_project(project_path)
+    window.close_action.trigger()
+    assert window.project is None
+    assert window.stack.currentWidget() is window.welcome
+    assert window.count_label.text() == ""
+
+
+def test_find_shortcut_focuses_the_search_box(qtbot, window, project_path):
+    window.open_project(project_path)
+    window.activateWindow()
+    window.table.setFocus()
+    window.find_action.trigger()
+    qtbot.waitUntil(lambda: window.filter_bar.search.hasFocus(), timeout=2000)
+
+
+def test_import_opens_the_wizard_or_says_it_is_not_available(window, messages, project_path):
+    window.open_project(project_path)
+    window.import_action.trigger()
+    try:
+        from ui.import_wizard import ImportWizard
+    except ModuleNotFoundError:
+        assert messages and "not available" in messages[-1][2]
+        return
+    assert isinstance(window._wizard, ImportWizard)
+    window._wizard.close()
+
+
+def fake_long_task(steps: int, seen_cancel: list):
+    def task(progress, cancelled):
+        from engage.progress import Cancelled
+
+        for i in range(steps):
+            if cancelled():
+                seen_cancel.append(i)
+                raise Cancelled("stopped")
+            progress(i / steps, f"Step {i + 1} of {steps}")
+            time.sleep(0.01)
+        return "done"
+    return task
+
+
+def test_long_task_reports_progress_keeps_the_loop_turning_and_can_be_cancelled(qtbot, window):
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    seen_cancel: list[int] = []
+    with qtbot.waitSignal(window.tasks.progress, timeout=3000):
+        window.run_task(fake_long_task(2000, seen_cancel), "Pretending to work")
+    assert window.progress_bar.isVisible() and window.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=3000)  # the GUI thread is free
+    qtbot.waitUntil(lambda: window.progress_bar.value() > 0, timeout=3000)
+    with qtbot.waitSignal(window.tasks.cancelled, timeout=3000):
+        qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    timer.stop()
+    assert seen_cancel and seen_cancel[0] < 2000
+    assert not window.progress_bar.isVisible() and not window.cancel_button.isVisible()
+
+
+def test_finished_task_hands_its_result_to_the_caller(qtbot, window):
+    results = []
+    with qtbot.waitSignal(window.tasks.finished, timeout=3000):
+        window.run_task(fake_long_task(3, []), "Quick", results.append)
+    assert results == ["done"]
+
+
+def test_failed_task_shows_its_one_line_message(qtbot, window, messages):
+    from engage.errors import ImportFileError
+
+    def task(_progress, _cancelled):
+        raise ImportFileError("survey.csv: row 4 has 3 columns, expected 7")
+
+    with qtbot.waitSignal(window.tasks.failed, timeout=3000):
+        window.run_task(task, "Failing")
+    assert messages[-1][0] == "error"
+    assert messages[-1][2] == "survey.csv: row 4 has 3 columns, expected 7"
