@@ -74,6 +74,10 @@ _LEMMA_OVERRIDES: dict[str, str] = {
     "carers": "carer",
     "staffing": "staffing",
     "hospitals": "hospital",
+    # content words the table maps onto stop words
+    "evening": "evening",
+    "evenings": "evening",
+    "willing": "willing",
 }
 
 #: Curated domain phrases: canonical token -> the ways people write it (after the symbol
@@ -244,11 +248,11 @@ class _TokenFilter:
             return lemma
         if lemma in NEGATIONS or text in NEGATIONS:
             return (lemma if lemma in NEGATIONS else text) if self.keep_negations else None
-        if text in STOP_WORDS:
+        # Both forms are checked: "well" lemmatises to "good" but is a stop word as written;
+        # "having" is not in the list but its lemma "have" is.
+        if text in STOP_WORDS or lemma in STOP_WORDS:
             return None
-        # The lookup table maps some content words onto stop words ("evening" -> "even",
-        # "willing" -> "will"): keep the word as written rather than lose it.
-        word = text if lemma in STOP_WORDS else lemma
+        word = lemma
         if len(word) < 2 or not any(ch.isalpha() for ch in word):
             return None  # punctuation, numbers, dates, symbols
         if "@" in word or "://" in word or word.startswith("www."):
