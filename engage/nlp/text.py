@@ -78,6 +78,11 @@ _LEMMA_OVERRIDES: dict[str, str] = {
     "evening": "evening",
     "evenings": "evening",
     "willing": "willing",
+    # -ing nouns that name a different thing from their verb ("parking" is not "park")
+    "parking": "parking",
+    "housing": "housing",
+    "training": "training",
+    "screening": "screening",
 }
 
 #: Curated domain phrases: canonical token -> the ways people write it (after the symbol
