@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -38,7 +38,7 @@ from engage.importing.mapping import ColumnMapping, guess_mapping
 from engage.importing.readers import Table, read_table, sheet_names
 from engage.project import Project
 from engage.settings import Settings
-from ui.mapping_model import COMMENT_ROLE, PreviewModel, role_choices, role_label
+from ui.mapping_model import COMMENT_ROLE, MappingList, PreviewModel
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ FILE_FILTER = ("Survey exports (*.csv *.tsv *.tab *.txt *.xlsx *.json);;CSV (*.c
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: palette(placeholder-text);"
-HIGHLIGHT_STYLE = "background: #fff2c4; color: #1c1c1c; font-weight: bold; padding: 2px;"
 
 
 @dataclass
@@ -95,6 +94,18 @@ def _note(text: str = "", style: str = NOTE_STYLE) -> QLabel:
     return label
 
 
+def _stacked(*items) -> QVBoxLayout:
+    """A field with its notes right under it (a hidden note takes no room)."""
+    box = QVBoxLayout()
+    box.setSpacing(3)
+    for item in items:
+        if isinstance(item, QWidget):
+            box.addWidget(item)
+        else:
+            box.addLayout(item)
+    return box
+
+
 class FilePage(QWizardPage):
     """Page 1: the file (and sheet), the consultation it belongs to, and personal data."""
 
@@ -119,9 +130,6 @@ class FilePage(QWizardPage):
         self.browse_button = QPushButton("&Browse…")
         self.browse_button.setAccessibleName("Browse for a file")
         self.browse_button.clicked.connect(self.browse)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.browse_button)
         self.error_label = _note(style=ERROR_STYLE)
         self.error_label.setAccessibleName("Problem with the file")
         self.error_label.hide()
@@ -143,7 +151,7 @@ class FilePage(QWizardPage):
         self.keep_original = QCheckBox("Keep &unmasked originals")
         self.keep_original.setAccessibleName("Keep unmasked originals")
         keep_hint = _note(
-            "Personal data is masked on import: e-mail addresses, phone numbers, NHS numbers, "
+            "Personal data is masked when comments are imported: e-mail addresses, phone numbers, NHS numbers, "
             "full postcodes and titled names such as “Dr Patel” are replaced in every comment, "
             "and the report says what was masked. Tick this only if you need the unmasked "
             "text kept in the project file as well.")
@@ -153,20 +161,26 @@ class FilePage(QWizardPage):
         file_label.setBuddy(self.path_edit)
         consultation_label = QLabel("C&onsultation:")
         consultation_label.setBuddy(self.consultation_combo)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(self.browse_button)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(file_label, file_row)
-        form.addRow("", self.error_label)
-        form.addRow("", self.info_label)
+        form.setVerticalSpacing(14)
+        form.addRow(file_label, _stacked(file_row, self.error_label, self.info_label))
         form.addRow(self.sheet_label, self.sheet_combo)
-        form.addRow(consultation_label, self.consultation_combo)
-        form.addRow("", self.consultation_hint)
-        form.addRow("", self.keep_original)
-        form.addRow("", keep_hint)
+        form.addRow(consultation_label,
+                    _stacked(self.consultation_combo, self.consultation_hint))
         self._form = form
         self._show_sheets(False)
+        privacy = QGroupBox("Personal data")
+        privacy_layout = QVBoxLayout(privacy)
+        privacy_layout.addWidget(keep_hint)
+        privacy_layout.addWidget(self.keep_original)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addSpacing(12)
+        layout.addWidget(privacy)
         layout.addStretch(1)
 
     # ----- wizard hooks ---------------------------------------------------------------------
@@ -310,75 +324,6 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
 
 
-class _RoleCombo(QComboBox):
-    """A role chooser that ignores the mouse wheel unless focused, so scrolling the list
-    past it cannot change a column's role by accident."""
-
-    def wheelEvent(self, event) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-
-class MappingList(QScrollArea):
-    """One row per file column: its name and a combo box of roles, tooltip saying why."""
-
-    def __init__(self, model: PreviewModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setAccessibleName("Role of each column")
-        self._combos: dict[str, QComboBox] = {}
-        self._labels: dict[str, QLabel] = {}
-        model.roles_changed.connect(self.sync)
-        model.modelReset.connect(self.rebuild)
-
-    def combo(self, column: str) -> QComboBox:
-        return self._combos[column]
-
-    def rebuild(self) -> None:
-        inner = QWidget()
-        grid = QGridLayout(inner)
-        grid.setColumnStretch(0, 1)
-        grid.setVerticalSpacing(6)
-        self._combos.clear()
-        self._labels.clear()
-        for row, column in enumerate(self.model.columns):
-            label = QLabel(column)
-            label.setWordWrap(True)
-            label.setMinimumWidth(120)
-            combo = _RoleCombo()
-            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            for role, text in role_choices():
-                combo.addItem(text, role)
-            combo.setCurrentIndex(max(0, combo.findData(self.model.role(column))))
-            combo.setAccessibleName(f"Role of column {column}")
-            combo.currentIndexChanged.connect(
-                lambda _i, c=column, b=combo: self.model.set_role(c, b.currentData()))
-            label.setBuddy(combo)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
-            self._combos[column], self._labels[column] = combo, label
-        grid.setRowStretch(len(self.model.columns), 1)
-        self.setWidget(inner)
-        self.sync()
-
-    def sync(self) -> None:
-        for column, combo in self._combos.items():
-            role = self.model.role(column)
-            if combo.currentData() != role:
-                with QSignalBlocker(combo):
-                    combo.setCurrentIndex(max(0, combo.findData(role)))
-            tip = self.model.explanation(column)
-            combo.setToolTip(tip)
-            combo.setAccessibleDescription(tip)
-            label = self._labels[column]
-            label.setToolTip(tip)
-            label.setStyleSheet(HIGHLIGHT_STYLE if role == COMMENT_ROLE else "padding: 2px;")
-
-
 class ColumnsPage(QWizardPage):
     """Page 2: preview of the first rows and the role of every column."""
 
@@ -397,12 +342,14 @@ class ColumnsPage(QWizardPage):
     def _build(self) -> None:
         self.source_note = _note()
         self.mapping_list = MappingList(self.model)
+        self.mapping_list.column_focused.connect(self._show_column)
         self.preview = QTableView()
         self.preview.setModel(self.model)
         self.preview.setAccessibleName("Preview of the first rows")
         self.preview.setWordWrap(False)
         self.preview.setTabKeyNavigation(False)
         self.preview.setAlternatingRowColors(True)
+        self.preview.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         self.preview.verticalHeader().setDefaultSectionSize(
             self.preview.fontMetrics().height() + 8)
         header = self.preview.horizontalHeader()
@@ -413,7 +360,7 @@ class ColumnsPage(QWizardPage):
         list_layout = QVBoxLayout(list_box)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_title = QLabel("&Columns and their roles")
-        list_title.setBuddy(self.mapping_list)
+        self.list_title = list_title
         list_layout.addWidget(list_title)
         list_layout.addWidget(self.mapping_list)
         preview_box = QWidget()
@@ -452,9 +399,15 @@ class ColumnsPage(QWizardPage):
                                [table.row_number(i) for i in range(len(shown))], mapping,
                                default_reason=reason)
         self.source_note.setText(note)
+        if self.model.columns:  # Alt+C goes to the first column's role
+            self.list_title.setBuddy(self.mapping_list.combo(self.model.columns[0]))
         self.preview_title.setText(f"&Preview of the first {len(shown)} rows "
                                    f"(row numbers as in the file)")
         self._size_columns()
+        comments = self.model.comment_columns()
+        if comments:  # the columns that matter most, in view once the page is laid out
+            QTimer.singleShot(0, lambda: (self._show_column(comments[-1]),
+                                          self._show_column(comments[0])))
         self._check()
 
     def isComplete(self) -> bool:
@@ -480,13 +433,21 @@ class ColumnsPage(QWizardPage):
                                       "contents. Check them before you go on.", "")
 
     def _size_columns(self) -> None:
+        """Room for each heading (names are shortened to fit) and more for comments."""
         header = self.preview.horizontalHeader()
-        metrics = self.preview.fontMetrics()
-        for col, column in enumerate(self.model.columns):
-            wide = self.model.role(column) == COMMENT_ROLE
-            title = max(metrics.horizontalAdvance(column),
-                        metrics.horizontalAdvance(f"[{role_label(self.model.role(column))}]")) + 24
-            header.resizeSection(col, max(320 if wide else 90, min(title, 220)))
+        font = QFont(header.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        for col in range(self.model.columnCount()):
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            needed = max(metrics.horizontalAdvance(line) for line in title.splitlines()) + 24
+            wide = self.model.role(self.model.columns[col]) == COMMENT_ROLE
+            header.resizeSection(col, max(340 if wide else 90, needed))
+
+    def _show_column(self, column: str) -> None:
+        if column in self.model.columns and self.model.rowCount():
+            first_row = self.preview.rowAt(0) if self.preview.rowAt(0) >= 0 else 0
+            self.preview.scrollTo(self.model.index(first_row, self.model.columns.index(column)))
 
     def _header_clicked(self, section: int) -> None:
         columns = self.model.columns

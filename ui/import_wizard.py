@@ -95,11 +95,11 @@ class RunPage(QWizardPage):
         buttons.addWidget(self.again_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.status)
         layout.addWidget(self.bar)
         layout.addWidget(self.step)
         layout.addLayout(buttons)
-        layout.addWidget(self.outcome)
         layout.addStretch(1)
 
     def initializePage(self) -> None:
@@ -118,7 +118,9 @@ class RunPage(QWizardPage):
         self.status.setText(f"Importing {c.path.name if c.path else ''} into the consultation "
                             f"“{c.consultation}”…")
         self.outcome.clear()
-        self.bar.setValue(0)
+        self.outcome.hide()
+        self.bar.show()
+        self.bar.setRange(0, 0)  # busy until the core reports its first step
         self.step.setText("Starting")
         self.runner.start(run_import(c, self._stop), "Import")
         self._set_running(True)
@@ -140,7 +142,9 @@ class RunPage(QWizardPage):
         self.completeChanged.emit()
 
     def _progress(self, fraction: float, message: str) -> None:
-        self.bar.setValue(round(fraction * _PROGRESS_STEPS))
+        if fraction > 0:
+            self.bar.setRange(0, _PROGRESS_STEPS)
+            self.bar.setValue(round(fraction * _PROGRESS_STEPS))
         if not self._stop.is_set():
             self.step.setText(message)
 
@@ -148,6 +152,7 @@ class RunPage(QWizardPage):
         report, changes = result
         self.choices.report = report
         self._done = True
+        self.bar.setRange(0, _PROGRESS_STEPS)
         self.bar.setValue(_PROGRESS_STEPS)
         self.step.setText(f"Imported {report.comments_created:,} comments.")
         self.setCommitPage(True)  # the import has landed: no going back past it
@@ -157,15 +162,21 @@ class RunPage(QWizardPage):
             QTimer.singleShot(0, self.wizard().next)
 
     def _failed(self, message: str) -> None:
-        self.step.clear()
-        self.outcome.setText(f"{message}\nThe project is unchanged.")
-        self._set_running(False)
-        self.again_button.setFocus()
+        self._stopped(f"{message.rstrip('.')}. Nothing was imported; the project is unchanged.",
+                      ERROR_STYLE)
 
     def _cancelled(self) -> None:
-        self.bar.setValue(0)
+        self._stopped(CANCELLED_MESSAGE, "")
+
+    def _stopped(self, outcome: str, style: str) -> None:
+        name = self.choices.path.name if self.choices.path else "the file"
+        self.status.setText(f"Nothing was imported from {name}. Go Back to change the file "
+                            "or the columns, or choose Import again.")
+        self.bar.hide()
         self.step.clear()
-        self.outcome.setText(CANCELLED_MESSAGE)
+        self.outcome.setStyleSheet(style + "font-weight: bold;")
+        self.outcome.setText(outcome)
+        self.outcome.show()
         self._set_running(False)
         self.again_button.setFocus()
 
@@ -234,6 +245,7 @@ class ReportPage(QWizardPage):
         self.view.setTabChangesFocus(True)
         self.view.setOpenLinks(False)
         self.view.setAccessibleName("Import report")
+        self.view.document().setDocumentMargin(12)
         self.copy_button = QPushButton("&Copy report")
         self.copy_button.setAccessibleName("Copy the report to the clipboard")
         self.copy_button.clicked.connect(self.copy)

@@ -1,16 +1,25 @@
-"""The import wizard's preview: the first rows of a file, each column headed by its role.
+"""The import wizard's column mapping: a preview model and the list of role choosers.
 
-The model also holds the officer's choice of role per column, so the preview, the role
-combo boxes and the mapping handed to the core all read one source of truth. It never reads
-files or the project itself: the wizard gives it an already-read table.
+`PreviewModel` shows the first rows of a file, each column headed by its role, and holds the
+officer's choice of role per column, so the preview, the role combo boxes (`MappingList`) and
+the mapping handed to the core all read one source of truth. Neither reads files or the
+project: the wizard gives them an already-read table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollArea, QWidget
 
 from engage.importing.mapping import ROLE_LABELS, ROLES, ColumnMapping
 
@@ -18,14 +27,20 @@ COMMENT_ROLE = "comment"
 IGNORE_ROLE = "ignore"
 _DISPLAY_CHARS = 160  # the view elides anyway; long survey answers would only cost time
 _TOOLTIP_CHARS = 1200
+_HEADING_CHARS = {True: 44, False: 26}  # comment columns are given more room
 _COMMENT_BACKGROUND = QColor("#fff2c4")  # warm highlight, readable with dark text
 _COMMENT_FOREGROUND = QColor("#1c1c1c")
+HIGHLIGHT_STYLE = "background: #fff2c4; color: #1c1c1c; font-weight: bold; padding: 2px;"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -135,7 +150,8 @@ class PreviewModel(QAbstractTableModel):
             return None
         column = self._columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{column}\n[{role_label(self._roles[column])}]"
+            name = shorten(column, _HEADING_CHARS[self._roles[column] == COMMENT_ROLE])
+            return f"{name}\n[{role_label(self._roles[column])}]"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{column}\n{self.explanation(column)}"
         if role == Qt.ItemDataRole.FontRole and self._roles[column] == COMMENT_ROLE:
@@ -148,3 +164,81 @@ class PreviewModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class _RoleCombo(QComboBox):
+    """A role chooser that ignores the mouse wheel unless focused, so scrolling the list
+    past it cannot change a column's role by accident; says when it gets the focus."""
+
+    focused = Signal()
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.focused.emit()
+
+
+class MappingList(QScrollArea):
+    """One row per file column: its name and a combo box of roles, tooltip saying why."""
+
+    column_focused = Signal(str)
+
+    def __init__(self, model: PreviewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Role of each column")
+        self._combos: dict[str, QComboBox] = {}
+        self._labels: dict[str, QLabel] = {}
+        model.roles_changed.connect(self.sync)
+        model.modelReset.connect(self.rebuild)
+
+    def combo(self, column: str) -> QComboBox:
+        return self._combos[column]
+
+    def rebuild(self) -> None:
+        inner = QWidget()
+        grid = QGridLayout(inner)
+        grid.setColumnStretch(0, 1)
+        grid.setVerticalSpacing(6)
+        self._combos.clear()
+        self._labels.clear()
+        for row, column in enumerate(self.model.columns):
+            label = QLabel(column)
+            label.setWordWrap(True)
+            label.setMinimumWidth(120)
+            combo = _RoleCombo()
+            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            for role, text in role_choices():
+                combo.addItem(text, role)
+            combo.setCurrentIndex(max(0, combo.findData(self.model.role(column))))
+            combo.setAccessibleName(f"Role of column {column}")
+            combo.currentIndexChanged.connect(
+                lambda _i, c=column, b=combo: self.model.set_role(c, b.currentData()))
+            combo.focused.connect(lambda c=column: self.column_focused.emit(c))
+            label.setBuddy(combo)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
+            self._combos[column], self._labels[column] = combo, label
+        grid.setRowStretch(len(self.model.columns), 1)
+        self.setWidget(inner)
+        self.sync()
+
+    def sync(self) -> None:
+        for column, combo in self._combos.items():
+            role = self.model.role(column)
+            if combo.currentData() != role:
+                with QSignalBlocker(combo):
+                    combo.setCurrentIndex(max(0, combo.findData(role)))
+            tip = self.model.explanation(column)
+            combo.setToolTip(tip)
+            combo.setAccessibleDescription(tip)
+            label = self._labels[column]
+            label.setToolTip(tip)
+            label.setStyleSheet(HIGHLIGHT_STYLE if role == COMMENT_ROLE else "padding: 2px;")

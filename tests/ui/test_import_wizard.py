@@ -248,6 +248,26 @@ def test_cancel_during_import_leaves_the_project_unchanged(qtbot, wizard, tmp_pa
     assert wizard.button(QWizard.WizardButton.BackButton).isEnabled()
     assert not next_enabled(wizard)
     assert wizard.currentPage() is wizard.run_page
+    small = survey_rows(20)  # the officer trims the export and tries again
+    write_csv(big, small)
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.run_page.again_button.click()
+    assert totals(empty_project)["respondents"] == len(small)
+
+
+def test_a_failed_import_says_why_in_one_line(qtbot, wizard, tmp_path, empty_project):
+    path = write_csv(tmp_path / "changing.csv", survey_rows(10))
+    to_columns_page(wizard, path)
+    renamed = ["Ref"] + COLUMNS[1:5] + ["Q2 renamed"] + COLUMNS[6:]
+    write_csv(path, survey_rows(10), columns=renamed)  # the file changes under the wizard
+    with qtbot.waitSignal(wizard.run_page.runner.failed, timeout=20_000):
+        wizard.next()
+    outcome = wizard.run_page.outcome.text()
+    assert "What should change?" in outcome and "unchanged" in outcome
+    assert "\n" not in outcome and "Traceback" not in outcome
+    assert totals(empty_project)["comments"] == 0
+    assert wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert not next_enabled(wizard)
 
 
 def test_closing_while_importing_cancels_first(qtbot, wizard, tmp_path, empty_project):
