@@ -399,8 +399,7 @@ class ColumnsPage(QWizardPage):
                                [table.row_number(i) for i in range(len(shown))], mapping,
                                default_reason=reason)
         self.source_note.setText(note)
-        if self.model.columns:  # Alt+C goes to the first column's role
-            self.list_title.setBuddy(self.mapping_list.combo(self.model.columns[0]))
+        self._keyboard_order()
         self.preview_title.setText(f"&Preview of the first {len(shown)} rows "
                                    f"(row numbers as in the file)")
         self._size_columns()
@@ -443,6 +442,19 @@ class ColumnsPage(QWizardPage):
             needed = max(metrics.horizontalAdvance(line) for line in title.splitlines()) + 24
             wide = self.model.role(self.model.columns[col]) == COMMENT_ROLE
             header.resizeSection(col, max(340 if wide else 90, needed))
+
+    def _keyboard_order(self) -> None:
+        """Tab runs down the roles, then the preview and the checkbox; Alt+C starts it."""
+        combos = [self.mapping_list.combo(c) for c in self.model.columns]
+        if not combos:
+            return
+        self.list_title.setBuddy(combos[0])
+        chain = [*combos, self.preview, self.save_check]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        comments = self.model.comment_columns()  # start where a check matters most
+        start = self.mapping_list.combo(comments[0]) if comments else combos[0]
+        QTimer.singleShot(0, start.setFocus)
 
     def _show_column(self, column: str) -> None:
         if column in self.model.columns and self.model.rowCount():

@@ -194,6 +194,7 @@ class MappingList(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAccessibleName("Role of each column")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the combo boxes
         self._combos: dict[str, QComboBox] = {}
         self._labels: dict[str, QLabel] = {}
         model.roles_changed.connect(self.sync)

@@ -337,6 +337,14 @@ def test_every_control_is_named_and_reachable_by_keyboard(wizard, export):
     check(wizard.file_page)
     to_columns_page(wizard, export[0])
     check(wizard.columns_page)
+    page = wizard.columns_page
+    expected = [page.mapping_list.combo(c) for c in COLUMNS] + [page.preview, page.save_check]
+    order, widget = [], expected[0]
+    while len(order) < len(expected):
+        if widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+    assert order == expected
 
 
 def test_preview_model_passes_the_model_tester(qtmodeltester, wizard, export):
