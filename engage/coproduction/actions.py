@@ -146,7 +146,8 @@ def checked(project: Project, action: Action) -> Action:
             portfolio = pf.resolve_portfolio(project, action.portfolio)[0]
         except ValueError as exc:
             raise ActionError(f"{where}: {exc}") from None
-    dates = {name: parse_iso_date(getattr(action, name), f"{where}: {name.replace('_', ' ')}")
+    dates = {name: parse_iso_date(getattr(action, name), f"{where}: {name.replace('_', ' ')}",
+                                  ActionError)
              for name in ("start_date", "due_date", "done_date")}
     if dates["done_date"] and dates["start_date"] and dates["done_date"] < dates["start_date"]:
         raise ActionError(f"{where}: done ({dates['done_date']}) before it started "

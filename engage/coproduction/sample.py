@@ -286,8 +286,13 @@ def sample_csv_path() -> Path | None:
         import sample_data
     except ImportError:
         return None
-    path = Path(sample_data.__file__).parent / CSV_NAME
+    path = _package_folder(sample_data) / CSV_NAME
     return path if path.exists() else None
+
+
+def _package_folder(package) -> Path:
+    """A package's folder, also when an editable install presents it as a namespace."""
+    return Path(next(iter(package.__path__)))
 
 
 @dataclass(frozen=True)
@@ -421,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         import sample_data
 
-        target = Path(sample_data.__file__).parent / CSV_NAME
+        target = _package_folder(sample_data) / CSV_NAME
     print(write_activities_csv(target))
     return 0
 

@@ -183,7 +183,8 @@ def activity_count(project: Project) -> int:
 
 
 # ----- checking ---------------------------------------------------------------------------
-def parse_iso_date(value: str | None, what: str) -> str | None:
+def parse_iso_date(value: str | None, what: str,
+                   error: type[EngageError] = ActivityError) -> str | None:
     """ISO dates only here; importers turn what people type into ISO before calling."""
     if value is None or not str(value).strip():
         return None
@@ -191,7 +192,7 @@ def parse_iso_date(value: str | None, what: str) -> str | None:
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
-        raise ActivityError(f"{what} {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise error(f"{what} {text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 def checked(project: Project, activity: Activity) -> Activity:
