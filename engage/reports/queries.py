@@ -1,0 +1,547 @@
+"""Read-only queries behind consultation summaries and exports (the reports' data layer).
+
+Every figure a report prints comes from one function here, so a test can put the same question
+to the project and compare. All of them take a `ReportScope` (consultation, place, question,
+respondent group) and share one definition of which comments count:
+
+- comments *read*: every comment of the respondents in scope;
+- *excluded*: non-substantive answers ("n/a", "no comment"), exact duplicates and members of a
+  near-duplicate (campaign) group after the first, so a text pasted by 300 people is counted
+  once. Within the scope the earliest comment (lowest id) is the one kept;
+- *counted*: the rest. Theme, sentiment, place and quote figures are over counted comments.
+
+A theme is *on* for a comment by `engage.analysis.store.ACTIVE_CODING` (officer accepted, or a
+confident model suggestion the officer did not reject); sentiment is the officer's if set,
+else the model's (`EFFECTIVE_SENTIMENT`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
+from engage.browse import ATTRIBUTE_COLUMNS, CommentFilter
+from engage.project import Project
+
+NOT_STATED = "Not stated"
+NO_PLACE = "(no place)"
+PROFILE_ATTRIBUTES = (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity"),
+                      ("disability", "Disability"), ("carer", "Carer"))
+EXCLUSION_REASONS = ("non_substantive", "duplicate", "near_duplicate")
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Which part of the project a report covers; None everywhere means all of it."""
+
+    consultation_id: int | None = None
+    place_id: int | None = None          # this place and every place inside it
+    question_id: int | None = None
+    attributes: tuple[tuple[str, str], ...] = ()  # a respondent group, e.g. (("carer", "Yes"),)
+
+    @classmethod
+    def from_filter(cls, f: CommentFilter) -> ReportScope:
+        return cls(f.consultation_id, f.place_id, f.question_id, tuple(f.attributes))
+
+
+# ----- the scope as SQL ------------------------------------------------------------------------
+def _scope_cte(scope: ReportScope) -> tuple[str, list]:
+    """A WITH clause defining scope_respondents and scope_comments (with each exclusion)."""
+    ctes: list[str] = []
+    params: list = []
+    r_where: list[str] = []
+    if scope.place_id is not None:
+        ctes.append("scope_places(id) AS (SELECT ? UNION SELECT p.id FROM places p "
+                    "JOIN scope_places s ON p.parent_id = s.id OR p.partnership_id = s.id)")
+        params.append(scope.place_id)
+        r_where.append("r.place_id IN (SELECT id FROM scope_places)")
+    if scope.consultation_id is not None:
+        r_where.append("r.consultation_id = ?")
+        params.append(scope.consultation_id)
+    for name, value in scope.attributes:
+        if name in ATTRIBUTE_COLUMNS:
+            r_where.append(f"r.{name} = ?")
+        else:
+            r_where.append("json_extract(r.attributes, ?) = ?")
+            params.append("$." + json.dumps(name))
+        params.append(value)
+    if scope.question_id is not None:
+        r_where.append("EXISTS (SELECT 1 FROM comments q WHERE q.respondent_id = r.id "
+                       "AND q.question_id = ?)")
+        params.append(scope.question_id)
+    where = ("WHERE " + " AND ".join(r_where)) if r_where else ""
+    ctes.append(f"scope_respondents AS (SELECT r.id AS respondent_id, r.place_id "
+                f"FROM respondents r {where})")
+    m_where = ""
+    if scope.question_id is not None:
+        m_where = "WHERE m.question_id = ?"
+        params.append(scope.question_id)
+    ctes.append(f"""scope_raw AS (
+        SELECT m.id AS comment_id, m.respondent_id, m.question_id, m.consultation_id,
+               m.substantive, m.dup_key, sr.place_id, ca.near_dup_group AS ndg
+        FROM comments m JOIN scope_respondents sr ON sr.respondent_id = m.respondent_id
+        LEFT JOIN comment_analysis ca ON ca.comment_id = m.id {m_where})""")
+    ctes.append("""scope_exact AS (
+        SELECT *, CASE WHEN substantive = 0 THEN 'non_substantive'
+                       WHEN dup_key IS NOT NULL AND row_number() OVER (
+                           PARTITION BY consultation_id, dup_key ORDER BY comment_id) > 1
+                       THEN 'duplicate' END AS excl
+        FROM scope_raw)""")
+    ctes.append("""scope_comments AS (
+        SELECT comment_id, respondent_id, question_id, consultation_id, place_id, ndg,
+               CASE WHEN excl IS NULL AND ndg IS NOT NULL AND row_number() OVER (
+                        PARTITION BY excl IS NULL, ndg ORDER BY comment_id) > 1
+                    THEN 'near_duplicate' ELSE excl END AS exclusion
+        FROM scope_exact)""")
+    ctes.append("counted AS (SELECT * FROM scope_comments WHERE exclusion IS NULL)")
+    return "WITH RECURSIVE " + ",\n".join(ctes), params
+
+
+def _rows(project: Project, scope: ReportScope, body: str, extra: list | None = None) -> list[dict]:
+    cte, params = _scope_cte(scope)
+    return [dict(r) for r in project._rows(f"{cte}\n{body}", params + (extra or []))]
+
+
+def _one(project: Project, scope: ReportScope, body: str, extra: list | None = None):
+    cte, params = _scope_cte(scope)
+    return project.db.execute(f"{cte}\n{body}", params + (extra or [])).fetchone()
+
+
+def _active(joins: str = "") -> str:
+    """FROM-clause body: active codings (c) of counted comments (k), with their analysis (a)."""
+    return f"""counted k JOIN codings c ON c.comment_id = k.comment_id
+        LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id {joins}
+        WHERE {ACTIVE_CODING}"""
+
+
+# ----- headline figures ------------------------------------------------------------------------
+def headline_counts(project: Project, scope: ReportScope) -> dict[str, int]:
+    """Respondents, comments read / excluded (by reason) / counted, analysed, reviewed, masked."""
+    row = _one(project, scope, f"""
+        SELECT (SELECT count(*) FROM scope_respondents),
+               (SELECT count(DISTINCT respondent_id) FROM scope_comments),
+               (SELECT count(DISTINCT respondent_id) FROM counted),
+               count(*),
+               coalesce(sum(s.exclusion = 'non_substantive'), 0),
+               coalesce(sum(s.exclusion = 'duplicate'), 0),
+               coalesce(sum(s.exclusion = 'near_duplicate'), 0),
+               coalesce(sum(s.exclusion IS NULL), 0),
+               coalesce(sum(s.exclusion IS NULL AND a.outcome IS NOT NULL), 0),
+               coalesce(sum(a.reviewed = 1), 0),
+               coalesce(sum(a.sentiment_officer IS NOT NULL), 0),
+               coalesce(sum(m.masked IS NOT NULL), 0),
+               coalesce(sum(s.exclusion IS NULL AND {EFFECTIVE_SENTIMENT} IS NOT NULL), 0)
+        FROM scope_comments s JOIN comments m ON m.id = s.comment_id
+        LEFT JOIN comment_analysis a ON a.comment_id = s.comment_id""")
+    keys = ("respondents", "respondents_commenting", "respondents_counted", "comments",
+            "non_substantive", "duplicates", "near_duplicates", "counted", "analysed",
+            "reviewed", "officer_sentiment", "masked_comments", "with_sentiment")
+    counts = dict(zip(keys, (int(v or 0) for v in row), strict=True))
+    counts["excluded"] = counts["non_substantive"] + counts["duplicates"] + counts["near_duplicates"]
+    counts["coded"] = int(_one(project, scope, f"""
+        SELECT count(DISTINCT k.comment_id) FROM {_active()}""")[0])
+    return counts
+
+
+def masked_kinds(project: Project, scope: ReportScope) -> dict[str, int]:
+    """How many items of each kind of personal data were masked in the comments in scope."""
+    rows = _rows(project, scope, """
+        SELECT json_extract(j.value, '$.kind') AS kind,
+               sum(json_extract(j.value, '$.count')) AS n
+        FROM scope_comments s JOIN comments m ON m.id = s.comment_id, json_each(m.masked) j
+        WHERE m.masked IS NOT NULL GROUP BY kind ORDER BY kind""")
+    return {r["kind"]: int(r["n"] or 0) for r in rows}
+
+
+def imported_files(project: Project, scope: ReportScope) -> list[dict]:
+    """Files imported into the consultations in scope, with the masking counts each recorded."""
+    where, params = ("WHERE i.consultation_id = ?", [scope.consultation_id]) \
+        if scope.consultation_id is not None else ("", [])
+    rows = project._rows(f"""
+        SELECT i.id, i.file_name, i.file_format, i.imported_at, i.imported_by, i.rows_read,
+               i.comments_created, i.respondents_created, i.report, co.name AS consultation
+        FROM imports i LEFT JOIN consultations co ON co.id = i.consultation_id {where}
+        ORDER BY i.id""", params)
+    out = []
+    for r in rows:
+        d = dict(r)
+        try:
+            report = json.loads(d.pop("report") or "{}")
+        except ValueError:
+            report = {}
+        d["masked"] = {k: int(v) for k, v in (report.get("masked") or {}).items()}
+        d["placeholders"] = int(report.get("placeholders") or 0)
+        d["duplicates"] = int(report.get("duplicates") or 0)
+        out.append(d)
+    return out
+
+
+def analysis_runs(project: Project) -> list[dict]:
+    """Finished model runs, newest last: which model versions produced the suggestions."""
+    return [dict(r) for r in project._rows(
+        "SELECT id, model_version, started_at, finished_at, comments, status FROM analysis_runs "
+        "ORDER BY id")]
+
+
+def runs_used(project: Project, scope: ReportScope) -> dict[int, int]:
+    """Run id → counted comments whose current analysis came from that run."""
+    rows = _rows(project, scope, """
+        SELECT a.run_id, count(*) AS n FROM counted k
+        JOIN comment_analysis a ON a.comment_id = k.comment_id
+        WHERE a.run_id IS NOT NULL GROUP BY a.run_id""")
+    return {r["run_id"]: r["n"] for r in rows}
+
+
+# ----- themes ------------------------------------------------------------------------------------
+def theme_rows(project: Project, scope: ReportScope) -> list[dict]:
+    """Every theme (in codebook order) with counted comments, respondents and sentiment 1..5."""
+    counts = {r["theme_id"]: r for r in _rows(project, scope, f"""
+        SELECT c.theme_id, count(*) AS comments, count(DISTINCT k.respondent_id) AS respondents,
+               sum({EFFECTIVE_SENTIMENT} = 1) AS s1, sum({EFFECTIVE_SENTIMENT} = 2) AS s2,
+               sum({EFFECTIVE_SENTIMENT} = 3) AS s3, sum({EFFECTIVE_SENTIMENT} = 4) AS s4,
+               sum({EFFECTIVE_SENTIMENT} = 5) AS s5
+        FROM {_active()} GROUP BY c.theme_id""")}
+    out = []
+    for t in codebook_themes(project):
+        c = counts.get(t["id"], {})
+        row = {"theme_id": t["id"], "theme": t["name"], "portfolio_id": t["portfolio_id"],
+               "portfolio": t["portfolio"], "comments": int(c.get("comments") or 0),
+               "respondents": int(c.get("respondents") or 0)}
+        for level in range(1, 6):
+            row[f"s{level}"] = int(c.get(f"s{level}") or 0)
+        out.append(row)
+    return out
+
+
+def portfolio_rows(project: Project, scope: ReportScope) -> list[dict]:
+    """Per portfolio: counted comments and respondents with at least one of its themes."""
+    counts = {r["portfolio_id"]: r for r in _rows(project, scope, f"""
+        SELECT t.portfolio_id, count(DISTINCT k.comment_id) AS comments,
+               count(DISTINCT k.respondent_id) AS respondents
+        FROM {_active('JOIN themes t ON t.id = c.theme_id')}
+        GROUP BY t.portfolio_id""")}
+    return [{"portfolio_id": p["id"], "portfolio": p["name"],
+             "comments": int(counts.get(p["id"], {}).get("comments") or 0),
+             "respondents": int(counts.get(p["id"], {}).get("respondents") or 0)}
+            for p in codebook_portfolios(project)]
+
+
+def sentiment_counts(project: Project, scope: ReportScope) -> dict[int | None, int]:
+    """Counted comments by effective sentiment 1..5, and None for those with none."""
+    rows = _rows(project, scope, f"""
+        SELECT {EFFECTIVE_SENTIMENT} AS s, count(*) AS n FROM counted k
+        LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id GROUP BY s""")
+    out: dict[int | None, int] = {level: 0 for level in (1, 2, 3, 4, 5)}
+    out[None] = 0
+    for r in rows:
+        out[r["s"] if r["s"] in (1, 2, 3, 4, 5) else None] += r["n"]
+    return out
+
+
+# ----- respondents and places ------------------------------------------------------------------
+def profile_counts(project: Project, scope: ReportScope, attribute: str) -> list[tuple[str, int]]:
+    """Respondents in scope by one attribute, most common first, 'Not stated' last."""
+    if attribute in ATTRIBUTE_COLUMNS:
+        expr, extra = f"r.{attribute}", []
+    else:
+        expr, extra = "json_extract(r.attributes, ?)", ["$." + json.dumps(attribute)]
+    cte, params = _scope_cte(scope)
+    rows = project.db.execute(f"""{cte}
+        SELECT nullif(trim({expr}), '') AS v, count(*) FROM scope_respondents s
+        JOIN respondents r ON r.id = s.respondent_id GROUP BY v
+        ORDER BY v IS NULL, count(*) DESC, v""", params + extra).fetchall()
+    return [(NOT_STATED if v is None else str(v), int(n)) for v, n in rows]
+
+
+def place_rows(project: Project, scope: ReportScope) -> list[dict]:
+    """Per place respondents were assigned to: respondents, counted comments, sentiment, population.
+
+    Respondents with no recognised place form their own row: counted, never dropped.
+    """
+    rows = _rows(project, scope, f"""
+        SELECT pp.place_id, coalesce(p.name, '{NO_PLACE}') AS place, p.kind, p.population,
+               coalesce(p.population_is_estimate, 0) AS population_is_estimate,
+               pp.respondents, coalesce(pc.comments, 0) AS comments,
+               coalesce(pc.positive, 0) AS positive, coalesce(pc.neutral, 0) AS neutral,
+               coalesce(pc.negative, 0) AS negative
+        FROM (SELECT place_id, count(*) AS respondents FROM scope_respondents
+              GROUP BY place_id) pp
+        LEFT JOIN places p ON p.id = pp.place_id
+        LEFT JOIN (SELECT k.place_id, count(*) AS comments,
+                          sum({EFFECTIVE_SENTIMENT} IN (1, 2)) AS positive,
+                          sum({EFFECTIVE_SENTIMENT} = 3) AS neutral,
+                          sum({EFFECTIVE_SENTIMENT} IN (4, 5)) AS negative
+                   FROM counted k LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id
+                   GROUP BY k.place_id) pc ON pc.place_id IS pp.place_id
+        ORDER BY pp.place_id IS NULL, pp.respondents DESC, place""")
+    return rows
+
+
+def place_theme_counts(project: Project, scope: ReportScope) -> dict[int | None, list[tuple[int, int]]]:
+    """Place id → [(theme id, counted comments)], most comments first."""
+    rows = _rows(project, scope, f"""
+        SELECT k.place_id, c.theme_id, count(*) AS n FROM {_active()}
+        GROUP BY k.place_id, c.theme_id ORDER BY k.place_id, n DESC, c.theme_id""")
+    out: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
+    for r in rows:
+        out[r["place_id"]].append((r["theme_id"], r["n"]))
+    return dict(out)
+
+
+# ----- agreement ---------------------------------------------------------------------------------
+def reviewed_theme_labels(project: Project, scope: ReportScope | None = None,
+                          ) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(model, officer) theme sets for every comment an officer reviewed.
+
+    The model's set is what it would show with nobody looking: its suggestions on a comment it
+    was confident about ('coded'), whatever the officer later decided. The officer's set is the
+    final coding (ACTIVE_CODING): accepted themes plus model themes left standing.
+    """
+    scope = scope or ReportScope()
+    rows = _rows(project, scope, f"""
+        SELECT s.comment_id, c.theme_id,
+               (c.source = 'model' AND a.outcome = 'coded') AS by_model,
+               {ACTIVE_CODING} AS by_officer
+        FROM scope_comments s JOIN comment_analysis a ON a.comment_id = s.comment_id
+        LEFT JOIN codings c ON c.comment_id = s.comment_id
+        WHERE a.reviewed = 1""")
+    model: dict[int, set[int]] = {}
+    officer: dict[int, set[int]] = {}
+    for r in rows:
+        model.setdefault(r["comment_id"], set())
+        officer.setdefault(r["comment_id"], set())
+        if r["theme_id"] is None:
+            continue
+        if r["by_model"]:
+            model[r["comment_id"]].add(r["theme_id"])
+        if r["by_officer"]:
+            officer[r["comment_id"]].add(r["theme_id"])
+    return model, officer
+
+
+def sentiment_pairs(project: Project, scope: ReportScope | None = None) -> list[tuple[int, int]]:
+    """(model, officer) sentiment for comments where both exist."""
+    rows = _rows(project, scope or ReportScope(), """
+        SELECT a.sentiment, a.sentiment_officer FROM scope_comments s
+        JOIN comment_analysis a ON a.comment_id = s.comment_id
+        WHERE a.sentiment IS NOT NULL AND a.sentiment_officer IS NOT NULL""")
+    return [(r["sentiment"], r["sentiment_officer"]) for r in rows]
+
+
+# ----- quotes and words ------------------------------------------------------------------------
+def quote_candidates(project: Project, scope: ReportScope, per_theme: int = 40) -> list[dict]:
+    """Counted comments that could illustrate each theme: key quotes, then readable and sure.
+
+    Readable means 40-600 characters: long enough to say something, short enough to quote.
+    """
+    return _rows(project, scope, f"""
+        SELECT * FROM (
+            SELECT c.theme_id, k.comment_id, m.text, k.place_id, k.ndg,
+                   coalesce(a.key_quote, 0) AS key_quote,
+                   coalesce(c.confidence, 1.0) AS confidence, c.decision,
+                   {EFFECTIVE_SENTIMENT} AS sentiment, coalesce(p.name, '') AS place,
+                   row_number() OVER (PARTITION BY c.theme_id ORDER BY
+                       coalesce(a.key_quote, 0) DESC,
+                       length(m.text) BETWEEN 40 AND 600 DESC,
+                       c.decision = 'accepted' DESC, coalesce(c.confidence, 1.0) DESC,
+                       k.comment_id) AS rank
+            FROM {_active('JOIN comments m ON m.id = k.comment_id '
+                           'LEFT JOIN places p ON p.id = k.place_id')})
+        WHERE rank <= ? ORDER BY theme_id, rank""", [per_theme])
+
+
+def portfolio_tokens(project: Project, scope: ReportScope,
+                     ) -> Iterator[tuple[int | None, int, str | None, str]]:
+    """(portfolio id or None for no theme, comment id, stored tokens or None, text).
+
+    A comment in two portfolios appears once for each; its words belong to both clouds.
+    """
+    cte, params = _scope_cte(scope)
+    cursor = project.db.execute(f"""{cte}
+        SELECT DISTINCT t.portfolio_id, k.comment_id, a.tokens, m.text FROM counted k
+        JOIN comments m ON m.id = k.comment_id
+        LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id
+        LEFT JOIN codings c ON c.comment_id = k.comment_id AND {ACTIVE_CODING}
+        LEFT JOIN themes t ON t.id = c.theme_id""", params)
+    yield from cursor
+
+
+# ----- codebook and scope names ---------------------------------------------------------------
+def codebook_portfolios(project: Project) -> list[dict]:
+    return [dict(r) for r in project._rows(
+        "SELECT id, name, description, position FROM portfolios ORDER BY position, id")]
+
+
+def codebook_themes(project: Project) -> list[dict]:
+    return [dict(r) for r in project._rows(
+        """SELECT t.id, t.name, t.description, t.portfolio_id, t.seed_terms, t.origin,
+                  p.name AS portfolio
+           FROM themes t JOIN portfolios p ON p.id = t.portfolio_id
+           ORDER BY p.position, p.id, t.position, t.id""")]
+
+
+def scope_names(project: Project, scope: ReportScope) -> dict[str, str | None]:
+    """Plain names for what the scope covers, for titles and the methodology."""
+    def name_of(sql: str, value) -> str | None:
+        if value is None:
+            return None
+        row = project.db.execute(sql, [value]).fetchone()
+        return row[0] if row else None
+
+    return {
+        "consultation": name_of("SELECT name FROM consultations WHERE id = ?",
+                                scope.consultation_id),
+        "place": name_of("SELECT name FROM places WHERE id = ?", scope.place_id),
+        "question": name_of("SELECT coalesce(nullif(text, ''), label) FROM questions "
+                            "WHERE id = ?", scope.question_id),
+    }
+
+
+def consultation_dates(project: Project, scope: ReportScope) -> tuple[str | None, str | None]:
+    """First and last response date in scope (from comments, else respondents)."""
+    row = _one(project, scope, """
+        SELECT min(coalesce(m.date, r.date)), max(coalesce(m.date, r.date))
+        FROM scope_comments s JOIN comments m ON m.id = s.comment_id
+        JOIN respondents r ON r.id = s.respondent_id""")
+    return (row[0], row[1]) if row else (None, None)
+
+
+def questions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
+    return _rows(project, scope, """
+        SELECT q.id, q.label, q.text, count(*) AS comments,
+               sum(s.exclusion IS NULL) AS counted
+        FROM scope_comments s JOIN questions q ON q.id = s.question_id
+        GROUP BY q.id ORDER BY q.consultation_id, q.position, q.id""")
+
+
+# ----- co-production (migration 3) -------------------------------------------------------------
+COPRODUCTION_TABLES = ("activities", "activity_places", "activity_consultations",
+                       "activity_portfolios", "actions", "action_themes", "action_comments",
+                       "action_activities")
+
+
+def coproduction_available(project: Project) -> bool:
+    """True when the project file has the co-production register's tables."""
+    names = set(project.db.table_names())
+    return all(name in names for name in COPRODUCTION_TABLES)
+
+
+def _activity_ids_sql(scope: ReportScope) -> tuple[str, list]:
+    """Activities linked to the consultation in scope and held in the place in scope."""
+    clauses, params = [], []
+    if scope.consultation_id is not None:
+        clauses.append("x.id IN (SELECT activity_id FROM activity_consultations "
+                       "WHERE consultation_id = ?)")
+        params.append(scope.consultation_id)
+    if scope.place_id is not None:
+        clauses.append("""x.id IN (SELECT activity_id FROM activity_places WHERE place_id IN (
+            WITH RECURSIVE sp(id) AS (SELECT ? UNION SELECT p.id FROM places p
+                JOIN sp ON p.parent_id = sp.id OR p.partnership_id = sp.id) SELECT id FROM sp))""")
+        params.append(scope.place_id)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return f"SELECT x.id FROM activities x {where}", params
+
+
+def activities_in_scope(project: Project, scope: ReportScope) -> list[dict]:
+    """Activities with their places and portfolios (names joined), earliest first."""
+    if not coproduction_available(project):
+        return []
+    ids_sql, params = _activity_ids_sql(scope)
+    return [dict(r) for r in project._rows(f"""
+        SELECT x.id, x.title, x.type, x.level, x.start_date, x.end_date, x.participants,
+               x.outcomes,
+               (SELECT group_concat(p.name, '; ') FROM activity_places ap
+                JOIN places p ON p.id = ap.place_id WHERE ap.activity_id = x.id) AS places,
+               (SELECT group_concat(portfolio, '; ') FROM activity_portfolios f
+                WHERE f.activity_id = x.id AND f.suggested = 0) AS portfolios
+        FROM activities x WHERE x.id IN ({ids_sql})
+        ORDER BY x.start_date IS NULL, x.start_date, x.id""", params)]
+
+
+def actions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
+    """'You said, we did': actions backed by comments in scope or shaped by its activities.
+
+    With no consultation or place chosen, every action in the register.
+    """
+    if not coproduction_available(project):
+        return []
+    select = """
+        SELECT n.id, n.title, n.decision, n.owner, n.status, n.reason, n.portfolio,
+               n.due_date, n.done_date,
+               (SELECT group_concat(theme, '; ') FROM action_themes t
+                WHERE t.action_id = n.id) AS themes,
+               (SELECT count(*) FROM action_comments ac WHERE ac.action_id = n.id
+                AND ac.role = 'support') AS supporting_comments
+        FROM actions n"""
+    order = "ORDER BY n.portfolio IS NULL, n.portfolio, n.id"
+    if scope == ReportScope():
+        return [dict(r) for r in project._rows(f"{select} {order}")]
+    cte, params = _scope_cte(scope)
+    ids_sql, activity_params = _activity_ids_sql(scope)
+    return [dict(r) for r in project._rows(f"""{cte} {select}
+        WHERE n.id IN (SELECT action_id FROM action_comments
+                       WHERE comment_id IN (SELECT comment_id FROM scope_comments))
+           OR n.id IN (SELECT action_id FROM action_activities
+                       WHERE activity_id IN ({ids_sql}))
+        {order}""", params + activity_params)]
+
+
+# ----- exports ---------------------------------------------------------------------------------
+def export_comments(project: Project, scope: ReportScope) -> Iterator[dict]:
+    """One dict per comment in scope (all of them, excluded ones flagged), in id order."""
+    cte, params = _scope_cte(scope)
+    cursor = project.db.conn.cursor()
+    cursor.execute(f"""{cte}
+        SELECT s.comment_id, co.name AS consultation, q.label AS question, r.external_id,
+               coalesce(p.name, '') AS place, coalesce(r.place_raw, '') AS place_as_given,
+               coalesce(r.postcode_district, '') AS postcode_district,
+               coalesce(m.date, r.date, '') AS date, r.age_band, r.sex, r.ethnicity,
+               r.disability, r.carer, r.attributes, m.text, m.masked IS NOT NULL AS masked,
+               coalesce(s.exclusion, '') AS exclusion, a.outcome, a.sentiment,
+               a.sentiment_officer, a.sentiment_confidence, a.reviewed, a.reviewed_by,
+               coalesce(a.key_quote, 0) AS key_quote, s.question_id, s.respondent_id
+        FROM scope_comments s JOIN comments m ON m.id = s.comment_id
+        JOIN consultations co ON co.id = s.consultation_id
+        JOIN questions q ON q.id = s.question_id
+        JOIN respondents r ON r.id = s.respondent_id
+        LEFT JOIN places p ON p.id = r.place_id
+        LEFT JOIN comment_analysis a ON a.comment_id = s.comment_id
+        ORDER BY s.comment_id""", params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def active_codings(project: Project, scope: ReportScope) -> dict[int, list[dict]]:
+    """Comment id → its active codings (theme, source, confidence, decided_by) in scope.
+
+    Excluded comments keep their codings here: an export shows everything that is on.
+    """
+    rows = _rows(project, scope, f"""
+        SELECT s.comment_id, c.theme_id, c.source, c.confidence, c.decision, c.decided_by,
+               c.decided_at
+        FROM scope_comments s JOIN codings c ON c.comment_id = s.comment_id
+        LEFT JOIN comment_analysis a ON a.comment_id = s.comment_id
+        WHERE {ACTIVE_CODING} ORDER BY s.comment_id, c.theme_id""")
+    out: dict[int, list[dict]] = defaultdict(list)
+    for r in rows:
+        out[r.pop("comment_id")].append(r)
+    return dict(out)
+
+
+def extra_attribute_names(project: Project, scope: ReportScope) -> list[str]:
+    """Respondent attributes beyond the fixed ones (from the import's extra columns)."""
+    rows = _rows(project, scope, """
+        SELECT DISTINCT j.key FROM scope_respondents s JOIN respondents r
+        ON r.id = s.respondent_id, json_each(r.attributes) j ORDER BY j.key""")
+    return [r["key"] for r in rows]
+
+
+def officer_names(project: Project) -> list[str]:
+    """Everyone who decided a coding, for the exchange file's users."""
+    counter = Counter(row[0] for row in project.db.execute(
+        "SELECT decided_by FROM codings WHERE decided_by IS NOT NULL"))
+    return sorted(counter)
