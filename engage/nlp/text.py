@@ -40,7 +40,7 @@ SURVEY_FILLERS: frozenset[str] = frozenset(
     many etc eg ie yes yeah okay ok maybe sure actually absolutely definitely basically certainly
     probably especially particularly example sort totally generally usually perhaps anyway
     overall currently always sometimes often seem lot thank thanks dear hello mr mrs ms dr let
-    lets able try saw seen took gave
+    lets able try saw seen took gave look looking looked
     """.split()
 )
 
