@@ -42,7 +42,7 @@ TAXONOMY = [
 
 # keyword -> theme: the 'model' of these tests, so expectations follow from the texts.
 KEYWORDS = {"wait": "Waiting times", "parking": "Hospital parking", "park ": "Hospital parking",
-            "online": "Online booking", "app": "Online booking", "carer": "Carer support",
+            "online": "Online booking", " app ": "Online booking", "carer": "Carer support",
             "respite": "Carer support", "walk": "Healthy living", "exercise": "Healthy living"}
 NEGATIVE = ("too long", "never", "cost", "awful", "not happy", "worse", "<script>")
 POSITIVE = ("thank", "brilliant", "works well", "kind", "helpful")

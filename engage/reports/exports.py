@@ -1,0 +1,443 @@
+"""Coded comments for other tools: CSV and XLSX tables, REFI-QDA project (.qdpx) and codebook (.qdc).
+
+Spreadsheets: one row per comment with who said it, where, the themes (as a list and as 0/1
+columns), sentiment, confidence and who coded it. Any text cell a spreadsheet would treat as a
+formula (starting with =, +, -, @, tab or carriage return) is prefixed with a single quote, so a
+comment typed as "=HYPERLINK(...)" stays a comment.
+
+REFI-QDA is the exchange standard NVivo, ATLAS.ti, MAXQDA and QualCoder read. Each question
+becomes one plain-text source holding its comments; each comment is a selection coded with its
+themes and its sentiment; each respondent is a case with their attributes as variables. GUIDs
+are derived from the project and record ids, so exporting twice gives the same identifiers and
+a tool can recognise what it already imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import XMLGenerator
+
+from engage import __version__
+from engage.errors import EngageError
+from engage.progress import CancelFn, ProgressFn, Reporter
+from engage.project import Project
+from engage.reports import queries as q
+from engage.reports.queries import ReportScope
+from engage.reports.report import write_output
+from engage.reports.summary import SENTIMENT_LABELS
+
+EXPORT_FORMATS = ("csv", "xlsx", "qdpx", "qdc")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+ORIGIN = f"Engage {__version__}"
+PORTFOLIO_COLOURS = ("#005EB8", "#00A499", "#ED8B00", "#330072", "#AE2573", "#41B6E6",
+                     "#768692", "#7C2855")
+SENTIMENT_COLOURS = {1: "#003087", 2: "#41B6E6", 3: "#AEB7BD", 4: "#ED8B00", 5: "#8A1538"}
+FIXED_COLUMNS = (("age_band", "age_band"), ("sex", "sex"), ("ethnicity", "ethnicity"),
+                 ("disability", "disability"), ("carer", "carer"))
+THEME_COLUMN_PREFIX = "theme: "
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading single quote; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_format(path: str | Path, given: str | None = None) -> str:
+    fmt = (given or Path(path).suffix.lstrip(".")).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise EngageError(f"{Path(path).name}: cannot tell the export format; use one of "
+                          + ", ".join(EXPORT_FORMATS))
+    return fmt
+
+
+def write_export(project: Project, out: str | Path, fmt: str | None = None,
+                 scope: ReportScope | None = None, progress: ProgressFn | None = None,
+                 cancelled: CancelFn | None = None) -> Path:
+    """Write the coded comments of `scope` (default: the whole project) to `out`."""
+    fmt = export_format(out, fmt)
+    scope = scope or ReportScope()
+    if scope.consultation_id is not None:
+        project.consultation(scope.consultation_id)  # a clear error for an unknown id
+    report = Reporter(progress, cancelled)
+    report(0.0, f"Exporting {fmt.upper()}")
+    if fmt == "qdc":
+        data = codebook_qdc(project)
+    elif fmt == "qdpx":
+        data = project_qdpx(project, scope, report)
+    else:
+        table = CommentTable(project, scope)
+        data = table.csv_bytes(report) if fmt == "csv" else table.xlsx_bytes(report)
+    report.check()
+    path = write_output(out, data)
+    report(1.0, f"Exported to {path.name}", force=True)
+    return path
+
+
+# ----- the comment table -------------------------------------------------------------------------
+class CommentTable:
+    """The rows of the CSV and XLSX exports, computed once for either format."""
+
+    def __init__(self, project: Project, scope: ReportScope) -> None:
+        self.project, self.scope = project, scope
+        self.themes = q.codebook_themes(project)
+        self.theme_names = {t["id"]: t["name"] for t in self.themes}
+        self.theme_portfolio = {t["id"]: t["portfolio"] for t in self.themes}
+        self.extra = q.extra_attribute_names(project, scope)
+        self.codings = q.active_codings(project, scope)
+
+    @property
+    def headers(self) -> list[str]:
+        return (["comment_id", "consultation", "question", "respondent", "date", "place",
+                 "place_as_given", "postcode_district"]
+                + [name for name, _column in FIXED_COLUMNS] + self.extra
+                + ["text", "personal_data_masked", "excluded", "outcome", "themes",
+                   "portfolios", "theme_confidence", "coded_by", "sentiment",
+                   "sentiment_label", "sentiment_by", "sentiment_confidence", "reviewed",
+                   "reviewed_by", "key_quote"]
+                + [THEME_COLUMN_PREFIX + t["name"] for t in self.themes])
+
+    def rows(self, report: Reporter | None = None) -> Iterator[list]:
+        for n, c in enumerate(q.export_comments(self.project, self.scope)):
+            if report and n % 2000 == 0:
+                report(0.05 + 0.6 * min(1.0, n / 30000), f"Writing comment {n + 1:,}")
+            yield [neutralise(value) for value in self._row(c)]
+
+    def _row(self, c: dict) -> list:
+        codings = self.codings.get(c["comment_id"], [])
+        on = {coding["theme_id"] for coding in codings}
+        attributes = json.loads(c["attributes"] or "{}")
+        sentiment = c["sentiment_officer"] or c["sentiment"]
+        by = "officer" if c["sentiment_officer"] else "model" if c["sentiment"] else ""
+        return ([c["comment_id"], c["consultation"], c["question"], c["external_id"], c["date"],
+                 c["place"], c["place_as_given"], c["postcode_district"]]
+                + [c[column] or "" for _name, column in FIXED_COLUMNS]
+                + [attributes.get(name, "") for name in self.extra]
+                + [c["text"], "yes" if c["masked"] else "no", c["exclusion"].replace("_", " "),
+                   c["outcome"] or "not analysed",
+                   "; ".join(self.theme_names[x["theme_id"]] for x in codings),
+                   "; ".join(dict.fromkeys(self.theme_portfolio[x["theme_id"]] for x in codings)),
+                   "; ".join("" if x["source"] != "model" or x["confidence"] is None
+                             else f"{x['confidence']:.2f}" for x in codings),
+                   "; ".join(_coder(x) for x in codings),
+                   sentiment if sentiment else "", SENTIMENT_LABELS.get(sentiment or 0, ""), by,
+                   "" if c["sentiment_confidence"] is None or by != "model"
+                   else round(c["sentiment_confidence"], 2),
+                   int(bool(c["reviewed"])), c["reviewed_by"] or "", int(bool(c["key_quote"]))]
+                + [int(t["id"] in on) for t in self.themes])
+
+    def csv_bytes(self, report: Reporter | None = None) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([neutralise(h) for h in self.headers])
+        writer.writerows(self.rows(report))
+        return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+    def xlsx_bytes(self, report: Reporter | None = None) -> bytes:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Comments")
+        sheet.freeze_panes = "B2"
+        header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill(
+            "solid", fgColor="005EB8")
+        headers = self.headers
+        for i, name in enumerate(headers, start=1):
+            width = 60 if name == "text" else 28 if name in ("themes", "portfolios") else 14
+            sheet.column_dimensions[_column_letter(i)].width = width
+
+        def header_cell(value: str):
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            return cell
+
+        sheet.append([header_cell(h) for h in headers])
+        for row in self.rows(report):
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+                          for v in row])
+        codebook = book.create_sheet("Codebook")
+        codebook.append(["portfolio", "theme", "description"])
+        for t in self.themes:
+            codebook.append([neutralise(t["portfolio"]), neutralise(t["name"]),
+                             neutralise(t["description"] or "")])
+        about = book.create_sheet("About")
+        for line in _about_lines(self.project, self.scope):
+            about.append([neutralise(line)])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+
+def _coder(coding: dict) -> str:
+    if coding["decision"] == "accepted":
+        return f"officer ({coding['decided_by']})" if coding["decided_by"] else "officer"
+    return "model"
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _about_lines(project: Project, scope: ReportScope) -> list[str]:
+    names = q.scope_names(project, scope)
+    return [f"Exported from {project.path.name} by {ORIGIN}",
+            f"Consultation: {names['consultation'] or 'all'}",
+            f"Place: {names['place'] or 'all'}", f"Question: {names['question'] or 'all'}",
+            "themes: the themes that are on (officer accepted, or a confident model "
+            "suggestion not rejected); theme: columns repeat them as 0/1.",
+            "sentiment: 1 very positive to 5 very negative (3 neutral or mixed); the "
+            "officer's when set, else the model's.",
+            "excluded: comments left out of report counts (no content, exact repeat, or a "
+            "near-identical campaign text after the first).",
+            "Text cells starting with = + - @ are prefixed with ' so they cannot run as "
+            "formulas."]
+
+
+# ----- REFI-QDA ----------------------------------------------------------------------------------
+@dataclass
+class _Ids:
+    """Deterministic GUIDs for one project's records."""
+
+    namespace: uuid.UUID
+
+    @classmethod
+    def for_project(cls, project: Project) -> _Ids:
+        return cls(uuid.uuid5(uuid.NAMESPACE_URL, f"engage-project:{project.path.stem}"))
+
+    def __call__(self, kind: str, key: object) -> str:
+        return str(uuid.uuid5(self.namespace, f"{kind}:{key}")).upper()
+
+
+def _codebook_codes(xml: XMLGenerator, project: Project, ids: _Ids, sentiment: bool) -> None:
+    themes = q.codebook_themes(project)
+    for i, p in enumerate(q.codebook_portfolios(project)):
+        colour = PORTFOLIO_COLOURS[i % len(PORTFOLIO_COLOURS)]
+        xml.startElement("Code", {"guid": ids("portfolio", p["id"]), "name": p["name"],
+                                  "isCodable": "false", "color": colour})
+        _text_element(xml, "Description", p["description"] or "")
+        for t in themes:
+            if t["portfolio_id"] != p["id"]:
+                continue
+            xml.startElement("Code", {"guid": ids("theme", t["id"]), "name": t["name"],
+                                      "isCodable": "true", "color": colour})
+            _text_element(xml, "Description", t["description"] or "")
+            xml.endElement("Code")
+        xml.endElement("Code")
+    if sentiment:
+        xml.startElement("Code", {"guid": ids("sentiment", "root"), "name": "Sentiment",
+                                  "isCodable": "false", "color": "#425563"})
+        _text_element(xml, "Description", "1 very positive to 5 very negative; 3 is neutral "
+                                          "or mixed (NHS patient-experience scale).")
+        for level, label in SENTIMENT_LABELS.items():
+            xml.startElement("Code", {"guid": ids("sentiment", level),
+                                      "name": f"{level} {label}", "isCodable": "true",
+                                      "color": SENTIMENT_COLOURS[level]})
+            xml.endElement("Code")
+        xml.endElement("Code")
+
+
+def _text_element(xml: XMLGenerator, name: str, text: str) -> None:
+    xml.startElement(name, {})
+    if text:
+        xml.characters(_xml_safe(text))
+    xml.endElement(name)
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (control codes other than tab and newlines)."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or (ch >= " " and ch not in "\ufffe\uffff"))
+
+
+def codebook_qdc(project: Project) -> bytes:
+    """The codebook alone (.qdc): portfolios holding their themes, plus the sentiment scale."""
+    buffer = io.BytesIO()
+    xml = XMLGenerator(buffer, encoding="utf-8", short_empty_elements=True)
+    xml.startDocument()
+    xml.startElement("CodeBook", {"xmlns": CODEBOOK_NS, "origin": ORIGIN})
+    xml.startElement("Codes", {})
+    _codebook_codes(xml, project, _Ids.for_project(project), sentiment=True)
+    xml.endElement("Codes")
+    xml.endElement("CodeBook")
+    xml.endDocument()
+    return buffer.getvalue()
+
+
+@dataclass
+class _Selection:
+    guid: str
+    comment_id: int
+    respondent_id: int
+    label: str
+    start: int
+    end: int
+    sentiment: int | None
+
+
+def _sources(comments: list[dict], ids: _Ids) -> dict[int, tuple[str, str, list[_Selection]]]:
+    """Question id → (source name, plain text, selections): one text per question."""
+    out: dict[int, tuple[str, list[str], list[_Selection], int]] = {}
+    for c in comments:
+        name, parts, selections, length = out.get(
+            c["question_id"], (f"{c['consultation']} — {c['question']}", [], [], 0))
+        header = f"[{c['external_id']}] comment {c['comment_id']}\n"
+        text = _xml_safe(c["text"])
+        start = length + len(header)
+        selections.append(_Selection(ids("comment", c["comment_id"]), c["comment_id"],
+                                     c["respondent_id"], f"{c['external_id']} · {c['comment_id']}",
+                                     start, start + len(text),
+                                     c["sentiment_officer"] or c["sentiment"]))
+        parts.append(header + text + "\n\n")
+        out[c["question_id"]] = (name, parts, selections, start + len(text) + 2)
+    return {qid: (name, "".join(parts), selections)
+            for qid, (name, parts, selections, _n) in out.items()}
+
+
+def project_qdpx(project: Project, scope: ReportScope, report: Reporter | None = None) -> bytes:
+    """A REFI-QDA project exchange file: codebook, sources, coded selections, cases."""
+    ids = _Ids.for_project(project)
+    comments = list(q.export_comments(project, scope))
+    codings = q.active_codings(project, scope)
+    sources = _sources(comments, ids)
+    users = {"model": ids("user", "engage-model")}
+    for name in q.officer_names(project):
+        users[name] = ids("user", name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for qid, (_name, text, _selections) in sources.items():
+            archive.writestr(f"Sources/{ids('source', qid)}.txt", text.encode("utf-8"))
+        if report:
+            report(0.3, "Writing the REFI-QDA project")
+        with archive.open("project.qde", "w") as qde:
+            xml = XMLGenerator(qde, encoding="utf-8", short_empty_elements=True)
+            _write_project(xml, project, scope, ids, users, comments, codings, sources)
+    return buffer.getvalue()
+
+
+def _write_project(xml: XMLGenerator, project: Project, scope: ReportScope, ids: _Ids,
+                   users: dict[str, str], comments: list[dict], codings: dict[int, list[dict]],
+                   sources: dict) -> None:
+    names = q.scope_names(project, scope)
+    xml.startDocument()
+    xml.startElement("Project", {"xmlns": PROJECT_NS,
+                                 "name": names["consultation"] or project.path.stem,
+                                 "origin": ORIGIN, "creatingUserGUID": users["model"]})
+    xml.startElement("Users", {})
+    for name, guid in users.items():
+        xml.startElement("User", {"guid": guid, "name": "Engage model" if name == "model"
+                                  else name})
+        xml.endElement("User")
+    xml.endElement("Users")
+    xml.startElement("CodeBook", {})
+    xml.startElement("Codes", {})
+    _codebook_codes(xml, project, ids, sentiment=True)
+    xml.endElement("Codes")
+    xml.endElement("CodeBook")
+    variables = _write_variables(xml, project, scope, ids)
+    _write_cases(xml, comments, sources, variables, ids)
+    if sources:
+        xml.startElement("Sources", {})
+        for qid, (name, _text, selections) in sources.items():
+            guid = ids("source", qid)
+            xml.startElement("TextSource", {"guid": guid, "name": name,
+                                            "plainTextPath": f"internal://{guid}.txt"})
+            for selection in selections:
+                _write_selection(xml, selection, codings.get(selection.comment_id, []), ids,
+                                 users)
+            xml.endElement("TextSource")
+        xml.endElement("Sources")
+    _text_element(xml, "Description", f"Coded comments exported from {project.path.name}; "
+                                      "one source per question, one selection per comment.")
+    xml.endElement("Project")
+    xml.endDocument()
+
+
+def _write_selection(xml: XMLGenerator, selection: _Selection, codings: list[dict], ids: _Ids,
+                     users: dict[str, str]) -> None:
+    xml.startElement("PlainTextSelection", {
+        "guid": selection.guid, "name": selection.label, "startPosition": str(selection.start),
+        "endPosition": str(selection.end)})
+    for coding in codings:
+        by = coding["decided_by"] if coding["decision"] == "accepted" else "model"
+        attrs = {"guid": ids("coding", f"{selection.comment_id}:{coding['theme_id']}"),
+                 "creatingUser": users.get(by, users["model"])}
+        xml.startElement("Coding", attrs)
+        xml.startElement("CodeRef", {"targetGUID": ids("theme", coding["theme_id"])})
+        xml.endElement("CodeRef")
+        xml.endElement("Coding")
+    if selection.sentiment in SENTIMENT_LABELS:
+        xml.startElement("Coding", {"guid": ids("sentiment-coding", selection.comment_id),
+                                    "creatingUser": users["model"]})
+        xml.startElement("CodeRef", {"targetGUID": ids("sentiment", selection.sentiment)})
+        xml.endElement("CodeRef")
+        xml.endElement("Coding")
+    xml.endElement("PlainTextSelection")
+
+
+_VARIABLES = (("place", "Place"), ("postcode_district", "Postcode district"),
+              ("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity"),
+              ("disability", "Disability"), ("carer", "Carer"))
+
+
+def _write_variables(xml: XMLGenerator, project: Project, scope: ReportScope,
+                     ids: _Ids) -> list[tuple[str, str, str]]:
+    """Declare the respondent attributes; return (key, label, guid) for the cases."""
+    variables = [(key, label, ids("variable", key)) for key, label in _VARIABLES]
+    variables += [(f"attr:{name}", name, ids("variable", f"attr:{name}"))
+                  for name in q.extra_attribute_names(project, scope)]
+    xml.startElement("Variables", {})
+    for _key, label, guid in variables:
+        xml.startElement("Variable", {"guid": guid, "name": label, "typeOfVariable": "Text"})
+        xml.endElement("Variable")
+    xml.endElement("Variables")
+    return variables
+
+
+def _write_cases(xml: XMLGenerator, comments: list[dict], sources: dict,
+                 variables: list[tuple[str, str, str]], ids: _Ids) -> None:
+    """One case per respondent, holding their attributes and their comments' selections."""
+    selections: dict[int, list[str]] = {}
+    for _name, _text, source_selections in sources.values():
+        for s in source_selections:
+            selections.setdefault(s.respondent_id, []).append(s.guid)
+    first: dict[int, dict] = {}
+    for c in comments:
+        first.setdefault(c["respondent_id"], c)
+    if not first:
+        return
+    xml.startElement("Cases", {})
+    for respondent_id, c in first.items():
+        attributes = json.loads(c["attributes"] or "{}")
+        xml.startElement("Case", {"guid": ids("respondent", respondent_id),
+                                  "name": str(c["external_id"])})
+        for key, _label, guid in variables:
+            value = attributes.get(key[5:]) if key.startswith("attr:") else c.get(key)
+            if value in (None, ""):
+                continue
+            xml.startElement("VariableValue", {})
+            xml.startElement("VariableRef", {"targetGUID": guid})
+            xml.endElement("VariableRef")
+            _text_element(xml, "TextValue", str(value))
+            xml.endElement("VariableValue")
+        for guid in selections.get(respondent_id, []):
+            xml.startElement("SelectionRef", {"targetGUID": guid})
+            xml.endElement("SelectionRef")
+        xml.endElement("Case")
+    xml.endElement("Cases")
