@@ -1,0 +1,277 @@
+"""Multi-label theme classifier: calibrated probabilities, three outcomes, readable reasons.
+
+How it decides, and why:
+- One linear SVM per theme over word + character TF-IDF (``engage.nlp.features``), with each
+  feature scaled by how strongly it separates that theme from the rest (the naive-Bayes
+  log-count ratio of Wang & Manning's NB-SVM). On the NHS patient-feedback data this beat
+  plain TF-IDF SVMs and logistic regression in 5-fold cross-validation, most of all on the
+  smaller themes.
+- Scores become probabilities by Platt scaling fitted on *out-of-fold* scores from an inner
+  cross-validation, so a probability means the same thing for every theme.
+- One threshold for coding (``threshold_``) is chosen on those out-of-fold probabilities to
+  maximise micro-F1; per-theme thresholds overfit the small themes and lost in CV. Below it, a
+  comment whose best theme still reaches ``review_threshold_`` is *uncertain*: it gets that
+  theme as a suggestion for review. Below both it has *no theme*.
+- Themes with fewer than ``min_examples`` positive examples are kept (so names and counts stay
+  in the model card) but never predicted: nothing can be learnt from two examples.
+- ``refit`` re-learns the per-theme weights on new codings while keeping the vocabulary, the
+  calibration and thresholds: seconds, so the app can learn in the background after each batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from engage.nlp.features import TextFeatures
+
+CODED, UNCERTAIN, NO_THEME = "coded", "uncertain", "none"
+
+
+def nb_ratio(X: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """|log-count ratio| of each feature between positive and negative rows (NB-SVM scaling)."""
+    positive = np.asarray(X[y == 1].sum(axis=0)).ravel() + alpha
+    negative = np.asarray(X[y == 0].sum(axis=0)).ravel() + alpha
+    ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    return np.abs(ratio).astype(np.float32)
+
+
+def _fit_theme(X: sp.csr_matrix, y: np.ndarray, C: float, nb: bool) -> tuple[np.ndarray, float]:
+    """Weights in the *unscaled* feature space (so prediction is one sparse product)."""
+    scale = nb_ratio(X, y) if nb else np.ones(X.shape[1], np.float32)
+    svm = LinearSVC(C=C, dual=True, max_iter=5000).fit(X @ sp.diags(scale), y)
+    return (svm.coef_.ravel() * scale).astype(np.float32), float(svm.intercept_[0])
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Sigmoid a*s + b fitted by regularised logistic regression (Platt's targets)."""
+    from sklearn.linear_model import LogisticRegression
+
+    n_pos, n_neg = y.sum(), len(y) - y.sum()
+    # Platt's smoothed targets keep a theme with few examples from becoming over-confident.
+    targets = np.where(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    s = scores.reshape(-1, 1)
+    both = np.vstack([s, s])
+    labels = np.r_[np.ones(len(y)), np.zeros(len(y))]
+    weights = np.r_[targets, 1 - targets]
+    lr = LogisticRegression(C=1e4).fit(both, labels, sample_weight=weights)
+    return -float(lr.coef_[0, 0]), -float(lr.intercept_[0])
+
+
+def micro_f1_for(
+    Y: np.ndarray, P: np.ndarray, threshold: float, review_threshold: float
+) -> float:
+    """Micro-F1 of the labels ``predict`` would give at these two thresholds."""
+    pred = _decide(P, threshold, review_threshold)
+    tp = np.sum(pred & (Y == 1))
+    return 2 * tp / max(1, pred.sum() + Y.sum())
+
+
+def _decide(proba: np.ndarray, threshold: float, review_threshold: float) -> np.ndarray:
+    pred = proba >= threshold
+    if review_threshold < threshold and proba.shape[1]:
+        rows = np.flatnonzero(~pred.any(axis=1))
+        top = proba[rows].argmax(axis=1)
+        ok = proba[rows, top] >= review_threshold
+        pred[rows[ok], top[ok]] = True
+    return pred
+
+
+def choose_thresholds(Y: np.ndarray, P: np.ndarray) -> tuple[float, float, float]:
+    """(threshold, review_threshold, micro-F1) maximising micro-F1 on out-of-fold probabilities.
+
+    The review threshold only ever adds a comment's best theme when nothing reached the coding
+    threshold; it is tried from "never" (equal to the threshold) down to "always" (0).
+    """
+    best = (0.5, 0.5, -1.0)
+    for t in np.arange(0.15, 0.71, 0.01):
+        for r in np.r_[t, np.arange(0.0, t, 0.02)]:
+            f = micro_f1_for(Y, P, t, r)
+            if f > best[2] + 1e-9:
+                best = (round(float(t), 2), round(float(r), 2), float(f))
+    return best
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label theme classifier over raw comment texts.
+
+    ``fit(texts, Y, themes=None)`` with ``Y`` an (n_comments, n_themes) 0/1 array (or a
+    DataFrame whose columns name the themes).
+    """
+
+    def __init__(
+        self,
+        features: TextFeatures | None = None,
+        C: float = 0.5,
+        nb_scaling: bool = True,
+        min_examples: int = 5,
+        cv: int = 5,
+        threshold: float | None = None,
+        review_threshold: float | None = None,
+        random_state: int = 0,
+    ) -> None:
+        self.features = features
+        self.C = C
+        self.nb_scaling = nb_scaling
+        self.min_examples = min_examples
+        self.cv = cv
+        self.threshold = threshold
+        self.review_threshold = review_threshold
+        self.random_state = random_state
+
+    # ----- fitting ---------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], Y, themes: Sequence[str] | None = None, progress=None):
+        Y, names = _as_label_matrix(Y, themes)
+        texts = list(texts)
+        if len(texts) != Y.shape[0]:
+            raise ValueError(f"{len(texts)} texts but {Y.shape[0]} label rows")
+        self.themes_ = names
+        self.counts_ = Y.sum(axis=0).astype(int)
+        self.learnable_ = self.counts_ >= max(self.min_examples, 2)
+        self.features_ = clone(self.features) if self.features is not None else TextFeatures()
+        X = self.features_.fit_transform(texts)
+        self._calibrate(X, Y, progress)
+        self._fit_weights(X, Y)
+        return self
+
+    def _calibrate(self, X: sp.csr_matrix, Y: np.ndarray, progress=None) -> None:
+        """Out-of-fold scores → per-theme Platt sigmoids → the two thresholds."""
+        k = Y.shape[1]
+        self.calib_a_ = np.full(k, -1.0)
+        self.calib_b_ = np.zeros(k)
+        self.oof_proba_ = None
+        learn = np.flatnonzero(self.learnable_)
+        n_splits = min(self.cv, int(self.counts_[learn].min()) if len(learn) else 0)
+        if len(learn) == 0 or n_splits < 2:
+            self.threshold_ = self.threshold if self.threshold is not None else 0.5
+            self.review_threshold_ = (
+                self.review_threshold if self.review_threshold is not None else self.threshold_
+            )
+            self.cv_micro_f1_ = None
+            return
+        scores = np.zeros((X.shape[0], k))
+        folds = KFold(n_splits, shuffle=True, random_state=self.random_state).split(X)
+        for i, (train, test) in enumerate(folds):
+            for j in learn:
+                y = Y[train, j]
+                if y.sum() == 0:
+                    scores[test, j] = -10.0
+                    continue
+                w, b = _fit_theme(X[train], y, self.C, self.nb_scaling)
+                scores[test, j] = X[test] @ w + b
+            if progress:
+                progress((i + 1) / (n_splits + 1), f"Cross-validating themes ({i + 1}/{n_splits})")
+        for j in learn:
+            self.calib_a_[j], self.calib_b_[j] = _platt(scores[:, j], Y[:, j])
+        proba = self._sigmoid(scores)
+        self.oof_proba_ = proba.astype(np.float32)
+        t, r, f = choose_thresholds(Y, proba)
+        self.threshold_ = self.threshold if self.threshold is not None else t
+        self.review_threshold_ = (
+            self.review_threshold if self.review_threshold is not None else min(r, self.threshold_)
+        )
+        self.cv_micro_f1_ = micro_f1_for(Y, proba, self.threshold_, self.review_threshold_)
+
+    def _fit_weights(self, X: sp.csr_matrix, Y: np.ndarray) -> None:
+        k = Y.shape[1]
+        self.coef_ = np.zeros((k, X.shape[1]), np.float32)
+        self.intercept_ = np.full(k, -10.0)
+        for j in np.flatnonzero(self.learnable_):
+            if Y[:, j].all():  # every comment has it: nothing to separate, always likely
+                self.intercept_[j] = 10.0
+                continue
+            self.coef_[j], self.intercept_[j] = _fit_theme(X, Y[:, j], self.C, self.nb_scaling)
+
+    def refit(self, texts: Sequence[str], Y) -> ThemeClassifier:
+        """Learn the weights again from (new) codings, keeping vocabulary and calibration.
+
+        The fast path for learning in the background: the full ``fit`` re-runs the inner
+        cross-validation; this re-uses its sigmoids and thresholds. Themes newly reaching
+        ``min_examples`` become predictable with the default sigmoid until the next ``fit``.
+        """
+        check_is_fitted(self, "coef_")
+        Y, _ = _as_label_matrix(Y, self.themes_)
+        if Y.shape[1] != len(self.themes_):
+            raise ValueError("refit needs the same themes as fit; call fit for a new set")
+        self.counts_ = Y.sum(axis=0).astype(int)
+        self.learnable_ = self.counts_ >= max(self.min_examples, 2)
+        self._fit_weights(self.features_.transform(texts), Y)
+        return self
+
+    # ----- predicting ------------------------------------------------------------------------
+    def _sigmoid(self, scores: np.ndarray) -> np.ndarray:
+        z = scores * self.calib_a_ + self.calib_b_
+        proba = 1.0 / (1.0 + np.exp(np.clip(z, -50, 50)))
+        proba[:, ~self.learnable_] = 0.0
+        return proba
+
+    def decision_function_matrix(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba_matrix(self, X: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probability per theme from already-vectorised comments."""
+        check_is_fitted(self, "coef_")
+        return self._sigmoid(self.decision_function_matrix(X))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(n_comments, n_themes) calibrated probabilities; never-predicted themes get 0."""
+        check_is_fitted(self, "coef_")
+        return self.predict_proba_matrix(self.features_.transform(texts))
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """0/1 labels from probabilities: coded themes, or the best theme when uncertain."""
+        return _decide(proba, self.threshold_, self.review_threshold_).astype(int)
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.decide(self.predict_proba(texts))
+
+    def outcomes(self, proba: np.ndarray) -> np.ndarray:
+        """'coded', 'uncertain' (review) or 'none' for each row of probabilities."""
+        top = proba.max(axis=1) if proba.shape[1] else np.zeros(len(proba))
+        out = np.full(len(proba), NO_THEME, dtype=object)
+        out[top >= self.review_threshold_] = UNCERTAIN
+        out[top >= self.threshold_] = CODED
+        return out
+
+    def explain(self, text: str, theme: str | int, top: int = 8) -> list[tuple[str, float]]:
+        """The words and phrases that pushed ``text`` towards ``theme``, strongest first."""
+        check_is_fitted(self, "coef_")
+        j = theme if isinstance(theme, (int, np.integer)) else self.themes_.index(theme)
+        if not self.learnable_[j]:
+            return []
+        parts = self.features_.contributions(text, self.coef_[j])
+        ranked = sorted(((t, v) for t, v in parts.items() if v > 0), key=lambda tv: -tv[1])
+        return [(t, round(v, 4)) for t, v in ranked[:top]]
+
+    def never_predicted(self) -> list[tuple[str, int]]:
+        """Themes kept in the model but too rare to learn, with their example counts."""
+        check_is_fitted(self, "coef_")
+        return [(t, int(c)) for t, c, ok in zip(self.themes_, self.counts_, self.learnable_,
+                                                strict=True) if not ok]
+
+
+def _as_label_matrix(Y, themes: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
+    if hasattr(Y, "columns"):
+        names = [str(c) for c in Y.columns]
+        Y = Y.to_numpy()
+    else:
+        Y = np.asarray(Y)
+        names = None
+    if Y.ndim != 2:
+        raise ValueError("Y must be a 2-D (comments × themes) 0/1 matrix")
+    Y = np.nan_to_num(Y.astype(float), nan=0.0)
+    if not np.isin(Y, (0.0, 1.0)).all():
+        raise ValueError("Y must hold only 0 and 1")
+    if themes is not None:
+        names = [str(t) for t in themes]
+    if names is None:
+        names = [f"theme {i + 1}" for i in range(Y.shape[1])]
+    if len(names) != Y.shape[1]:
+        raise ValueError(f"{len(names)} theme names for {Y.shape[1]} label columns")
+    return Y.astype(np.int8), names
