@@ -89,6 +89,15 @@ def test_cp1252_file_reads_pound_signs_and_curly_quotes(tmp_path):
     assert table.rows == rows[1:]
 
 
+def test_bom_with_cp1252_bytes_after_it(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(codecs.BOM_UTF8 + "ID,Cost\r\n1,£3\r\n".encode("cp1252"))
+    table = read_table(path)
+    assert table.columns == ["ID", "Cost"]
+    assert table.rows == [["1", "£3"]]
+    assert table.encoding == "cp1252"
+
+
 def test_utf16_tab_separated_text_from_excel(tmp_path):
     path = write_csv(tmp_path / "unicode.txt", [HEADER, *ROWS], delimiter="\t", encoding="utf-16")
     table = read_table(path)
@@ -178,6 +187,10 @@ def test_trailing_unnamed_empty_column_is_dropped_but_one_with_data_is_kept(tmp_
     data_tail = read_table(write_csv(tmp_path / "t2.csv", [["A", "B", ""], ["1", "2", "3"]]))
     assert data_tail.columns == ["A", "B", "Column 3"]
     assert data_tail.rows == [["1", "2", "3"]]
+    # A preview keeps the same columns as the full read, even if the data comes later.
+    late = write_csv(tmp_path / "t3.csv", [["A", "B", ""], ["1", "2", ""], ["3", "4", ""], ["5", "6", "7"]])
+    assert read_table(late, limit=1).columns == read_table(late).columns == ["A", "B", "Column 3"]
+    assert read_table(late, limit=1).rows == [["1", "2", ""]]
 
 
 def test_limit_reads_a_preview_but_counts_every_row(tmp_path):
@@ -354,6 +367,8 @@ BAD_FILES = [
     ("emptylist.json", b"[]", "empty"),
     ("scalar.json", b'"text"', "found a string"),
     ("bad.xlsx", b"this is not a workbook", "bad.xlsx is not a valid Excel workbook"),
+    ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "password-protected"),
+    ("cut.xlsx", _xlsx_bytes()[:300], "cut.xlsx is not a valid Excel workbook"),
     ("notes.pdf", b"%PDF-1.4", "supported types are .csv"),
     ("legacy.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
 ]

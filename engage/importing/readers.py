@@ -190,14 +190,17 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     data = data.replace(b"\x00", b"")
     if _binary_bytes(data):
         raise ImportFileError(f"{path.name}: does not look like a text table (it contains binary data)")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8"
-        return text, encoding
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
     try:
         from charset_normalizer import from_bytes
 
@@ -259,7 +262,7 @@ def _looks_binary(text: str) -> bool:
 def _read_delimited(path: Path, data: bytes, limit: int | None) -> Table:
     text, encoding = _decode(path, data)
     # One newline convention for record ends and for line breaks inside cells alike.
-    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").rstrip("\x1a")
     if _looks_binary(text):
         raise ImportFileError(f"{path.name}: does not look like a text table (it contains binary data)")
     default = "," if path.suffix.lower() == ".csv" else "\t"
@@ -385,6 +388,8 @@ class _TableBuilder:
             return
         self.total += 1
         width = self.width
+        if self.blank_tail and len(self.tail_used) < len(self.blank_tail):
+            self.tail_used.update(j for j in self.blank_tail if j < len(cells) and cells[j].strip())
         if len(cells) > width:
             self._check_extra(number, cells)
         if self.full:
@@ -401,7 +406,7 @@ class _TableBuilder:
         if used <= self.width:
             return
         self.long_rows += 1
-        if self.long_rows <= MAX_ROW_WARNINGS and not self.full:
+        if len(self.warnings) < MAX_ROW_WARNINGS and not self.full:
             self.warnings.append(
                 f"row {number} has {used} cells, the header has {self.width}; extra cells ignored"
             )
@@ -411,10 +416,10 @@ class _TableBuilder:
             raise ImportFileError(f"{self.where}: there is nothing in it")
         if self.total == 0:
             raise ImportFileError(f"{self.where}: has a header row but no data rows")
-        shown = min(self.long_rows, MAX_ROW_WARNINGS)
-        if self.long_rows > shown and len(self.warnings) == shown:
+        more = self.long_rows - len(self.warnings)
+        if more:
             self.warnings.append(
-                f"{self.long_rows - shown} more rows have more cells than the header; extra cells ignored"
+                f"{more} more rows have more cells than the header; extra cells ignored"
             )
         self._drop_empty_tail()
         return Table(
@@ -431,8 +436,8 @@ class _TableBuilder:
     def _drop_empty_tail(self) -> None:
         """Columns at the right with no heading and no value anywhere are not columns at all."""
         keep = self.width
-        for j in self.blank_tail:
-            if j != keep - 1 or any(row[j].strip() for row in self.rows):
+        for j in self.blank_tail:  # right to left
+            if j in self.tail_used:
                 break
             keep = j
         if keep < self.width:
@@ -473,6 +478,16 @@ def unique_column_names(raw: Iterable[str]) -> list[str]:
 
 
 def _open_workbook(path: Path):
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(
+            f"{path.name} is not a valid Excel workbook (it is password-protected or an old .xls "
+            "file); save it from Excel as an unprotected .xlsx"
+        )
     try:
         import openpyxl
 
