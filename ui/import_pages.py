@@ -405,8 +405,8 @@ class ColumnsPage(QWizardPage):
         self._size_columns()
         comments = self.model.comment_columns()
         if comments:  # the columns that matter most, in view once the page is laid out
-            QTimer.singleShot(0, lambda: (self._show_column(comments[-1]),
-                                          self._show_column(comments[0])))
+            QTimer.singleShot(0, self, lambda: (self._show_column(comments[-1]),
+                                                self._show_column(comments[0])))
         self._check()
 
     def isComplete(self) -> bool:
@@ -454,7 +454,7 @@ class ColumnsPage(QWizardPage):
             QWidget.setTabOrder(first, second)
         comments = self.model.comment_columns()  # start where a check matters most
         start = self.mapping_list.combo(comments[0]) if comments else combos[0]
-        QTimer.singleShot(0, start.setFocus)
+        QTimer.singleShot(0, start, lambda: start.setFocus())
 
     def _show_column(self, column: str) -> None:
         if column in self.model.columns and self.model.rowCount():

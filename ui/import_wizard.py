@@ -159,7 +159,8 @@ class RunPage(QWizardPage):
         self._set_running(False)
         self.landed.emit(report, changes)
         if self.wizard() is not None and self.wizard().currentPage() is self:
-            QTimer.singleShot(0, self.wizard().next)
+            wizard = self.wizard()
+            QTimer.singleShot(0, wizard, lambda: wizard.next())
 
     def _failed(self, message: str) -> None:
         self._stopped(f"{message.rstrip('.')}. Nothing was imported; the project is unchanged.",
@@ -314,5 +315,6 @@ class ImportWizard(QWizard):
         self.columns_page.setCommitPage(running)
         if not running and self._close_when_idle:
             self._close_when_idle = False
-            QTimer.singleShot(0, self.accept if self.run_page.isComplete() else self.reject)
+            close = self.accept if self.run_page.isComplete() else self.reject
+            QTimer.singleShot(0, self, lambda: close())
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from engage.browse import CommentFilter, fetch_comments
 from engage.changes import Changes
 from engage.project import Project
+from engage.settings import Settings
 from ui.import_wizard import CANCELLED_MESSAGE, ImportWizard
 from ui.mapping_model import PreviewModel
 
@@ -122,6 +123,13 @@ def test_file_page_reads_the_file_and_suggests_a_consultation(wizard, export):
     assert not wizard.file_page.error_label.isVisible()
     assert not wizard.file_page.keep_original.isChecked()
     assert not wizard.file_page.sheet_combo.isVisible()  # CSV: no sheets to choose
+    assert Path(Settings.load().last_import_folder) == path.parent.resolve()
+
+
+def test_a_typed_path_is_read_after_a_pause(qtbot, wizard, export):
+    qtbot.keyClicks(wizard.file_page.path_edit, str(export[0]))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=3000)
+    assert wizard.choices.table.columns == COLUMNS
 
 
 def test_mapping_is_guessed_and_shown(wizard, export):
@@ -205,6 +213,21 @@ def test_saved_mapping_is_offered_for_the_next_export(qtbot, wizard, export, emp
     qtbot.waitUntil(lambda: second.currentPage() is second.report_page)
     assert totals(empty_project)["respondents"] == len(_rows)  # matched, not duplicated
     assert second.choices.report.respondents_matched == len(_rows)
+
+
+def test_an_unsaved_mapping_is_not_remembered(qtbot, wizard, export, empty_project):
+    to_columns_page(wizard, export[0])
+    combo = wizard.columns_page.mapping_list.combo("Anything else to tell us?")
+    combo.setCurrentIndex(combo.findData("ignore"))
+    wizard.columns_page.save_check.setChecked(False)
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.next()
+    second = ImportWizard(empty_project)
+    qtbot.addWidget(second)
+    second.show()
+    to_columns_page(second, export[0])
+    assert second.columns_page.model.role("Anything else to tell us?") == "comment"
+    assert "guessed" in second.columns_page.source_note.text()
 
 
 def test_a_bad_file_shows_the_error_and_changes_nothing(wizard, tmp_path, empty_project):
