@@ -172,5 +172,5 @@ def word_cloud(frequencies: dict[str, int], colour: str = NHS_BLUE) -> tuple[byt
     image = cloud.generate_from_frequencies(frequencies).to_image()
     image = image.quantize(colors=24)  # a few flat colours: a far smaller PNG, same look
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue(), image.height / image.width

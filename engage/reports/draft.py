@@ -118,14 +118,16 @@ def _what_changed(s: ConsultationSummary) -> str:
     parts = []
     if co.activities:
         reached = [level for level, n in co.level_counts.items() if n]
-        parts.append(f"{fmt.count(len(co.activities))} engagement and co-production activities "
-                     f"are linked to this work"
+        linked = "is" if len(co.activities) == 1 else "are"
+        parts.append(f"{fmt.counted(len(co.activities), 'engagement and co-production activity', 'engagement and co-production activities')} "
+                     f"{linked} linked to this work"
                      + (f", reaching up to '{reached[-1]}' on the participation ladder"
                         if reached else "") + ".")
     if co.actions:
         statuses = [f"{fmt.count(n)} {status}" for status, n in co.action_status_counts.items()
                     if n]
-        parts.append(f"In response, {fmt.count(len(co.actions))} actions have been recorded ("
+        have = "has" if len(co.actions) == 1 else "have"
+        parts.append(f"In response, {fmt.counted(len(co.actions), 'action')} {have} been recorded ("
                      + ", ".join(statuses) + ").")
     else:
         parts.append("No \"you said, we did\" actions have been recorded yet.")

@@ -10,6 +10,11 @@ def count(n: int | None) -> str:
     return "–" if n is None else f"{int(n):,}"
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 comment', '2,345 comments'."""
+    return f"{count(n)} {singular if n == 1 else plural or singular + 's'}"
+
+
 def pct(share: float | None) -> str:
     """A share (0..1) as a percentage with one decimal: 12.5%."""
     return "–" if share is None else f"{100 * share:.1f}%"

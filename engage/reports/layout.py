@@ -222,8 +222,8 @@ def _coproduction(s: ConsultationSummary) -> list:
     from engage.coproduction.vocab import LEVEL_MEANINGS
 
     blocks: list = [
-        Paragraph(f"{fmt.count(len(co.activities))} activities with "
-                  f"{fmt.count(co.participants)} participants in all. The participation "
+        Paragraph(f"{fmt.counted(len(co.activities), 'activity', 'activities')} with "
+                  f"{fmt.counted(co.participants, 'participant')} in all. The participation "
                   "ladder runs from informing people to sharing power with them.", "lead"),
         Table(["Participation level", "Activities", "What it means"],
               [[level.capitalize(), fmt.count(n), LEVEL_MEANINGS.get(level, "")]
@@ -243,15 +243,17 @@ def _actions(s: ConsultationSummary) -> list:
         return [Paragraph(NO_ACTIONS)]
     rows = []
     for a in co.actions:
-        said = a["themes"] or a["portfolio"] or ""
+        said = a["title"]
+        backing = [a["themes"] or a["portfolio"] or ""]
         if a["supporting_comments"]:
-            said += f" ({fmt.count(a['supporting_comments'])} comments)"
-        did = a["title"] + (f": {a['decision']}" if a["decision"] else "")
-        status = a["status"] + (f" — {a['reason']}" if a["reason"] else "")
-        rows.append([said, did, a["owner"], status])
+            backing.append(fmt.counted(a["supporting_comments"], "supporting comment"))
+        if any(backing):
+            said += " (" + "; ".join(b for b in backing if b) + ")"
+        status = a["status"] + (f": {a['reason']}" if a["reason"] else "")
+        rows.append([said, a["decision"] or "", a["owner"], status])
     statuses = ", ".join(f"{fmt.count(n)} {status}" for status, n in
                          co.action_status_counts.items() if n)
-    return [Paragraph(f"{fmt.count(len(co.actions))} actions: {statuses}.", "lead"),
+    return [Paragraph(f"{fmt.counted(len(co.actions), 'action')}: {statuses}.", "lead"),
             Table(["You said", "We did", "Owner", "Status"], rows, align="llll",
                   widths=[2.2, 3.4, 1.2, 1.4], key="actions")]
 

@@ -82,6 +82,8 @@ ROWS = [
      "The app for repeat prescriptions is brilliant and the pharmacy is helpful", ""),
     ("R14", "09/01/2024", "", "", "", "", "", "", "",
      "Walking routes by the sea and free exercise in the park keep me well", "n/a"),
+    ("R15", "10/01/2024", "Christchurch", "35-44", "Male", "White British", "No", "No", "",
+     "I am not sure whether booking online would suit my mother", ""),
 ]
 
 NEAR_DUP_GROUP = 900  # R10-R12: one campaign counted once
@@ -116,8 +118,8 @@ def analyse(project: Project) -> dict[str, int]:
     results = []
     for cid, text in store.comments_to_analyse(project):
         themes = model_themes(text)
-        outcome = "coded" if themes and "confusing" not in text else (
-            "uncertain" if themes else "no_theme")
+        unsure = "confusing" in text or "not sure" in text
+        outcome = "coded" if themes and not unsure else ("uncertain" if themes else "no_theme")
         group = NEAR_DUP_GROUP if "community hospital beds" in text else None
         results.append(store.CommentResult(
             cid, outcome, model_sentiment(text), 0.8, 0.5,
