@@ -252,10 +252,14 @@ class FilePage(QWizardPage):
             if not path.is_file():
                 raise EngageError(f"{path}: no such file" if not path.exists()
                                   else f"{path}: is a folder, not a file")
-            if not keep_sheets:
+            if not keep_sheets:  # a new file: let the reader pick the first sheet with data
                 self._fill_sheets(path)
-            sheet = self.sheet_combo.currentText() or None
+            sheet = (self.sheet_combo.currentText() or None) if keep_sheets else None
             table = read_table(path, sheet=sheet, limit=GUESS_ROWS)
+            if table.sheet and not keep_sheets:
+                with QSignalBlocker(self.sheet_combo):
+                    self.sheet_combo.setCurrentText(table.sheet)
+                sheet = self.sheet_combo.currentText() or None
             if not table.columns:
                 raise EngageError(f"{path.name}: no columns found")
         except EngageError as exc:
@@ -283,8 +287,9 @@ class FilePage(QWizardPage):
         self._loaded = (self.path_edit.text().strip(), sheet)
         self._show_error("")
         shown = min(len(table.rows), PREVIEW_ROWS)
-        self.info_label.setText(f"{len(table.columns)} columns; the next page previews the "
-                                f"first {shown} rows.")
+        rows = f"{table.total_rows:,} rows, " if table.total_rows is not None else ""
+        self.info_label.setText(f"{rows}{len(table.columns)} columns; the next page previews "
+                                f"the first {shown} rows.")
         if not self._name_edited:
             self._suggest_name(path)
         settings = Settings.load()

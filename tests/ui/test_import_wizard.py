@@ -342,6 +342,9 @@ def test_xlsx_offers_a_sheet_chooser(wizard, tmp_path):
     assert page.sheet_combo.isVisible()
     assert [page.sheet_combo.itemText(i) for i in range(page.sheet_combo.count())] == \
         ["Notes", "Responses"]
+    assert page.sheet_combo.currentText() == wizard.choices.sheet  # what the reader chose
+    page.sheet_combo.setCurrentIndex(0)
+    assert page.isComplete() and wizard.choices.table.columns == ["About this export"]
     page.sheet_combo.setCurrentIndex(1)
     assert page.isComplete()
     assert wizard.choices.sheet == "Responses"
