@@ -134,15 +134,18 @@ def find_duplicates(
     representative, distinct = _exact_groups(texts, min_words, report.span(0.0, 0.2))
     parent = np.arange(n, dtype=np.int64)
     if threshold < 1.0 and len(distinct) > 1:
+        rep_index = np.array([index for index, _ in distinct], dtype=np.int64)
         shingles, offsets = _shingles_in_batches(distinct, shingle_size, batch_size)
+        del distinct  # the normalised texts are not needed any more (memory at 1M comments)
         signatures = _minhash(shingles, offsets, num_perm, seed, batch_size, report.span(0.2, 0.8))
+        incidence = _incidence(shingles, offsets)
+        del shingles, offsets
         bands, rows = _lsh_shape(threshold, num_perm)
         copies = np.bincount(representative[representative >= 0], minlength=n)
-        rep_index = np.array([index for index, _ in distinct], dtype=np.int64)
         candidates = _candidate_pairs(
             signatures, bands, rows, report.span(0.8, 0.9), weight=copies[rep_index]
         )
-        edges = _verified(candidates, shingles, offsets, signatures, threshold)
+        edges = _verified(candidates, incidence, signatures, threshold)
         parent = _join(parent, rep_index[edges[:, 0]], rep_index[edges[:, 1]], n)
     report(0.95, "Grouping duplicates")
     result = _groups(parent, representative)
@@ -270,7 +273,7 @@ def _candidate_pairs(
     multipliers = np.random.default_rng(12345).integers(1, 2**63, rows, dtype=np.uint64)
     multipliers |= np.uint64(1)
     index = np.arange(n)
-    found = []
+    codes = np.empty(0, dtype=np.int64)
     for band in range(bands):
         block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
         keys = (block * multipliers).sum(axis=1)
@@ -278,32 +281,37 @@ def _candidate_pairs(
         sorted_keys = keys[order]
         starts = np.ones(n, dtype=bool)
         starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
-        if starts.all():
-            report((band + 1) / bands, "Finding similar texts")
-            continue
-        head = np.maximum.accumulate(np.where(starts, index, 0))
-        run_length = np.diff(np.append(np.flatnonzero(starts), n))
-        length = np.repeat(run_length, run_length)
-        rank = index - head  # position of each sorted text inside its bucket
-        paired = rank > 0
-        found.append(np.stack([order[index[paired] - 1], order[paired]], axis=1))
-        reach = np.where(length <= small_bucket, small_bucket, anchors)
-        for a in range(small_bucket):
-            use = (rank > a + 1) & (a < reach)
-            if not use.any():
-                break
-            found.append(np.stack([order[head[use] + a], order[use]], axis=1))
+        if not starts.all():
+            head = np.maximum.accumulate(np.where(starts, index, 0))
+            run_length = np.diff(np.append(np.flatnonzero(starts), n))
+            length = np.repeat(run_length, run_length)
+            rank = index - head  # position of each sorted text inside its bucket
+            paired = rank > 0
+            found = [np.stack([order[index[paired] - 1], order[paired]], axis=1)]
+            reach = np.where(length <= small_bucket, small_bucket, anchors)
+            for a in range(small_bucket):
+                use = (rank > a + 1) & (a < reach)
+                if not use.any():
+                    break
+                found.append(np.stack([order[head[use] + a], order[use]], axis=1))
+            # merge band by band so memory follows the distinct pairs, not bands × pairs
+            codes = _unique_sorted(np.concatenate([codes, _pair_codes(found, n)]))
         report((band + 1) / bands, "Finding similar texts")
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64)
-    codes = pairs[:, 0] * n + pairs[:, 1]
-    codes.sort()  # sort-based unique: much faster than np.unique's hashing on millions
-    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
     return np.stack([codes // n, codes % n], axis=1)
 
 
-def _verified(candidates, shingles, offsets, signatures, threshold) -> np.ndarray:
+def _pair_codes(found: list[np.ndarray], n: int) -> np.ndarray:
+    pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64)
+    return pairs[:, 0] * n + pairs[:, 1]
+
+
+def _unique_sorted(codes: np.ndarray) -> np.ndarray:
+    """Sort-based unique: much faster than np.unique's hashing on millions of codes."""
+    codes.sort()
+    return codes[np.concatenate([[True], codes[1:] != codes[:-1]])] if len(codes) else codes
+
+
+def _verified(candidates, incidence, signatures, threshold) -> np.ndarray:
     """Candidate pairs whose exact shingle Jaccard reaches the threshold.
 
     The signature estimate screens first; the survivors are checked exactly, all at once, as
@@ -320,7 +328,6 @@ def _verified(candidates, shingles, offsets, signatures, threshold) -> np.ndarra
     plausible = candidates[estimate >= threshold - 0.2]
     if len(plausible) == 0:
         return plausible
-    incidence = _incidence(shingles, offsets)
     sizes = np.diff(incidence.indptr)
     keep = np.zeros(len(plausible), dtype=bool)
     for start in range(0, len(plausible), 200_000):
@@ -332,10 +339,12 @@ def _verified(candidates, shingles, offsets, signatures, threshold) -> np.ndarra
 
 
 def _incidence(shingles, offsets) -> csr_matrix:
-    """Binary text × shingle matrix; columns are the top 31 bits of each shingle hash."""
-    columns = (shingles >> np.uint64(33)).astype(np.int64)
-    data = np.ones(len(columns), dtype=np.int32)
-    matrix = csr_matrix((data, columns, offsets), shape=(len(offsets) - 1, 2**31))
+    """Binary text × shingle matrix; columns are the top 30 bits of each shingle hash (so
+    indices fit int32; a collision between two of a pair's ~30 shingles is ~1 in 10⁶)."""
+    columns = (shingles >> np.uint64(34)).astype(np.int32)
+    data = np.ones(len(columns), dtype=np.int8)
+    shape = (len(offsets) - 1, 2**30)
+    matrix = csr_matrix((data, columns, offsets.astype(np.int64)), shape=shape)
     matrix.sum_duplicates()
     matrix.data[:] = 1
     return matrix
