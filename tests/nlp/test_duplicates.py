@@ -180,3 +180,13 @@ def test_bad_threshold_rejected():
     with pytest.raises(ValueError):
         find_duplicates(["a b c d e"], threshold=0)
     assert np.array_equal(find_duplicates([]).group_ids, np.empty(0, dtype=np.int32))
+
+
+def test_long_texts_are_compared_without_overflow():
+    rng = random.Random(11)
+    words = [f"word{i}" for i in range(400)]
+    long_text = " ".join(rng.sample(words, 300))
+    edited = vary(long_text, 150, "changed")
+    other = " ".join(rng.sample(words, 300))
+    groups = find_duplicates([long_text, edited, other])
+    assert groups.group_ids.tolist() == [0, 0, -1]
