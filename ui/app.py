@@ -71,15 +71,18 @@ def create_application(argv: Sequence[str]) -> QApplication:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     setup_logging()
+    created = QApplication.instance() is None
     app = create_application(argv)
     sys.excepthook = _excepthook
+    # Qt removes its own options (-platform, -style …) from the arguments of an app it made.
+    arguments = app.arguments() if created else argv
 
     from ui.main_window import MainWindow
 
     settings = Settings.load()
     window = MainWindow(settings)
     window.show()
-    args = [a for a in app.arguments()[1:] if not a.startswith("-")]  # Qt's own options removed
+    args = [a for a in arguments[1:] if not a.startswith("-")]
     target = args[0] if args else next(
         (p for p in settings.recent_projects if Path(p).exists()), None)
     if target:

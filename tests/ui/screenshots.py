@@ -23,11 +23,39 @@ def settle(app, rounds: int = 20) -> None:
         app.processEvents()
 
 
+def first_masked_row(model, within: int = 40) -> int:
+    """A row whose detail shows what the import masked, else the first."""
+    for row in range(min(within, model.rowCount())):
+        if model.record(row).masked:
+            return row
+    return 0
+
+
+def dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"),
+                         (QPalette.ColorRole.WindowText, "#e6e6e6"),
+                         (QPalette.ColorRole.Base, "#1e1e1e"),
+                         (QPalette.ColorRole.AlternateBase, "#262626"),
+                         (QPalette.ColorRole.Text, "#e6e6e6"),
+                         (QPalette.ColorRole.Button, "#353535"),
+                         (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+                         (QPalette.ColorRole.Highlight, "#3d6fb6"),
+                         (QPalette.ColorRole.HighlightedText, "#ffffff"),
+                         (QPalette.ColorRole.PlaceholderText, "#8a8a8a")):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", help="project to show (default: build the sample)")
     parser.add_argument("--search", default="parking", help="search to show as active")
-    parser.add_argument("--row", type=int, default=2, help="result row to select")
+    parser.add_argument("--row", type=int, default=-1,
+                        help="result row to select (default: the first with masked data)")
+    parser.add_argument("--dark", action="store_true", help="a dark palette, to check themes")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--size", default="1600x960", help="window size, WIDTHxHEIGHT")
     args = parser.parse_args(argv)
@@ -41,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
     project = Path(args.project) if args.project else build_demo_project(scratch / "sample.engage")
     app = create_application([sys.argv[0]])
+    if args.dark:  # stands in for a system dark theme, which Xvfb does not have
+        app.setPalette(dark_palette())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     width, height = (int(v) for v in args.size.split("x"))
@@ -55,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     window.filter_bar.search.setText(args.search)
     window.filter_bar._search_now()
     settle(app)
-    if window.model.rowCount() > args.row:
-        window.table.selectRow(args.row)
+    row = args.row if args.row >= 0 else first_masked_row(window.model)
+    if window.model.rowCount() > row:
+        window.table.selectRow(row)
     window.table.setFocus()
     settle(app)
     window.grab().save(str(out / "main_window.png"))

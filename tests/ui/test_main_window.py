@@ -214,3 +214,100 @@ def test_failed_task_shows_its_one_line_message(qtbot, window, messages):
         window.run_task(task, "Failing")
     assert messages[-1][0] == "error"
     assert messages[-1][2] == "survey.csv: row 4 has 3 columns, expected 7"
+
+
+def test_an_import_through_the_wizard_refreshes_the_browser(qtbot, window, project_path,
+                                                            survey, tmp_path):
+    from ui.import_wizard import ImportWizard
+
+    window.open_project(project_path)
+    more = survey_rows(respondents=6, start=700)
+    added = sum(1 for row in more for c in QUESTION_COLUMNS if row[c].strip())
+    window.import_action.trigger()
+    wizard = window._wizard
+    assert isinstance(wizard, ImportWizard)
+    wizard.file_page.set_path(write_survey(tmp_path / "later_export.csv", more))
+    wizard.next()
+    assert wizard.currentPage() is wizard.columns_page
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.next()
+    total = survey.count() + added
+    assert window.model.rowCount() == total
+    assert window.count_label.text() == count_text(total, total)
+    assert window.navigator.tree.topLevelItem(0).text(1) == f"{total:,}"
+    wizard.run_page.runner.wait(10_000)
+    wizard.close()
+
+
+def wait_for_task(qtbot, window, timeout: int = 120_000) -> str:
+    """Wait until the running task ends whichever way; return how it ended."""
+    outcome: list[str] = []
+    window.tasks.finished.connect(lambda _result: outcome.append("finished"))
+    window.tasks.failed.connect(lambda message: outcome.append(f"failed: {message}"))
+    window.tasks.cancelled.connect(lambda: outcome.append("cancelled"))
+    qtbot.waitUntil(lambda: bool(outcome), timeout=timeout)
+    return outcome[0]
+
+
+def test_open_sample_project_builds_it_in_the_background(qtbot, window, messages, tmp_path):
+    window.sample_path = tmp_path / "samples" / "sample.engage"
+    progress = []
+    window.tasks.progress.connect(lambda fraction, _message: progress.append(fraction))
+    window.welcome.sample_button.click()
+    assert window.cancel_button.isVisible()
+    assert wait_for_task(qtbot, window) == "finished", messages
+    assert progress and window.project is not None
+    assert window.project.path == window.sample_path
+    assert window.model.rowCount() > 1000
+    assert not list(window.sample_path.parent.glob("*.building*")), "no partial file is left"
+
+
+def test_cancelling_the_sample_build_leaves_no_file(qtbot, window, tmp_path):
+    window.sample_path = tmp_path / "samples" / "sample.engage"
+    window.open_sample_project()
+    window.tasks.cancel()
+    assert wait_for_task(qtbot, window) == "cancelled"
+    assert window.project is None
+    assert list(window.sample_path.parent.glob("*")) == []
+
+
+def test_recent_projects_reappear_on_the_welcome_page(window, project_path):
+    window.open_project(project_path)
+    window.close_project()
+    names = [b.text() for b in window.welcome._recent_buttons]
+    assert names == [project_path.name]
+    window.welcome._recent_buttons[0].click()
+    assert window.project is not None and window.project.path == project_path
+
+
+def test_main_opens_the_project_named_on_the_command_line(qtbot, monkeypatch, tmp_path,
+                                                         project_path):
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui import app as app_module
+
+    monkeypatch.setattr(app_module, "log_path", lambda: tmp_path / "logs" / "engage.log")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    errors = []
+    monkeypatch.setattr(app_module.QMessageBox, "warning",
+                        lambda _parent, title, text: errors.append((title, text)))
+    seen = {}
+
+    def look_then_quit():
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.project is not None]
+        if not windows and not errors:
+            QTimer.singleShot(50, look_then_quit)
+            return
+        if windows:
+            seen["title"] = windows[0].windowTitle()
+            windows[0].close()
+        QApplication.instance().exit(0)
+
+    QTimer.singleShot(0, look_then_quit)
+    assert app_module.main(["engage", str(project_path)]) == 0
+    assert errors == []
+    assert seen["title"].startswith(project_path.name)
+    assert (tmp_path / "logs" / "engage.log").exists()
