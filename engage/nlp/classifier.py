@@ -9,9 +9,12 @@ How it decides, and why:
 - Scores become probabilities by Platt scaling fitted on *out-of-fold* scores from an inner
   cross-validation, so a probability means the same thing for every theme.
 - One threshold for coding (``threshold_``) is chosen on those out-of-fold probabilities to
-  maximise micro-F1; per-theme thresholds overfit the small themes and lost in CV. Below it, a
-  comment whose best theme still reaches ``review_threshold_`` is *uncertain*: it gets that
-  theme as a suggestion for review. Below both it has *no theme*.
+  maximise micro-F1; per-theme thresholds overfit the small themes and lost in CV. Every
+  training comment has at least one theme, so when nothing reaches it the best theme is still
+  given if it reaches ``fallback_threshold_`` (chosen with it, on the same predictions).
+- Three outcomes per comment: *coded* (a theme reaches ``threshold_``), *uncertain* (the best
+  theme reaches ``review_threshold_``, by default half the coding threshold or the fallback if
+  lower: these go to the review queue) and *no theme* (nothing comes close).
 - Themes with fewer than ``min_examples`` positive examples are kept (so names and counts stay
   in the model card) but never predicted: nothing can be learnt from two examples.
 - ``refit`` re-learns the per-theme weights on new codings while keeping the vocabulary, the
@@ -44,6 +47,8 @@ def nb_ratio(X: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 def _fit_theme(X: sp.csr_matrix, y: np.ndarray, C: float, nb: bool) -> tuple[np.ndarray, float]:
     """Weights in the *unscaled* feature space (so prediction is one sparse product)."""
+    if y.min() == y.max():  # a theme on every (or no) comment: nothing to separate
+        return np.zeros(X.shape[1], np.float32), 10.0 if y[0] else -10.0
     scale = nb_ratio(X, y) if nb else np.ones(X.shape[1], np.float32)
     svm = LinearSVC(C=C, dual=True, max_iter=5000).fit(X @ sp.diags(scale), y)
     return (svm.coef_.ravel() * scale).astype(np.float32), float(svm.intercept_[0])
@@ -64,29 +69,27 @@ def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return -float(lr.coef_[0, 0]), -float(lr.intercept_[0])
 
 
-def micro_f1_for(
-    Y: np.ndarray, P: np.ndarray, threshold: float, review_threshold: float
-) -> float:
+def micro_f1_for(Y: np.ndarray, P: np.ndarray, threshold: float, fallback: float) -> float:
     """Micro-F1 of the labels ``predict`` would give at these two thresholds."""
-    pred = _decide(P, threshold, review_threshold)
+    pred = _decide(P, threshold, fallback)
     tp = np.sum(pred & (Y == 1))
     return 2 * tp / max(1, pred.sum() + Y.sum())
 
 
-def _decide(proba: np.ndarray, threshold: float, review_threshold: float) -> np.ndarray:
+def _decide(proba: np.ndarray, threshold: float, fallback: float) -> np.ndarray:
     pred = proba >= threshold
-    if review_threshold < threshold and proba.shape[1]:
+    if fallback < threshold and proba.shape[1]:
         rows = np.flatnonzero(~pred.any(axis=1))
         top = proba[rows].argmax(axis=1)
-        ok = proba[rows, top] >= review_threshold
+        ok = proba[rows, top] >= fallback
         pred[rows[ok], top[ok]] = True
     return pred
 
 
 def choose_thresholds(Y: np.ndarray, P: np.ndarray) -> tuple[float, float, float]:
-    """(threshold, review_threshold, micro-F1) maximising micro-F1 on out-of-fold probabilities.
+    """(threshold, fallback, micro-F1) maximising micro-F1 on out-of-fold probabilities.
 
-    The review threshold only ever adds a comment's best theme when nothing reached the coding
+    The fallback only ever adds a comment's best theme when nothing reached the coding
     threshold; it is tried from "never" (equal to the threshold) down to "always" (0).
     """
     best = (0.5, 0.5, -1.0)
@@ -149,21 +152,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         learn = np.flatnonzero(self.learnable_)
         n_splits = min(self.cv, int(self.counts_[learn].min()) if len(learn) else 0)
         if len(learn) == 0 or n_splits < 2:
-            self.threshold_ = self.threshold if self.threshold is not None else 0.5
-            self.review_threshold_ = (
-                self.review_threshold if self.review_threshold is not None else self.threshold_
-            )
+            self._set_thresholds(0.5, 0.5)
             self.cv_micro_f1_ = None
             return
         scores = np.zeros((X.shape[0], k))
         folds = KFold(n_splits, shuffle=True, random_state=self.random_state).split(X)
         for i, (train, test) in enumerate(folds):
             for j in learn:
-                y = Y[train, j]
-                if y.sum() == 0:
-                    scores[test, j] = -10.0
-                    continue
-                w, b = _fit_theme(X[train], y, self.C, self.nb_scaling)
+                w, b = _fit_theme(X[train], Y[train, j], self.C, self.nb_scaling)
                 scores[test, j] = X[test] @ w + b
             if progress:
                 progress((i + 1) / (n_splits + 1), f"Cross-validating themes ({i + 1}/{n_splits})")
@@ -171,21 +167,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.calib_a_[j], self.calib_b_[j] = _platt(scores[:, j], Y[:, j])
         proba = self._sigmoid(scores)
         self.oof_proba_ = proba.astype(np.float32)
-        t, r, f = choose_thresholds(Y, proba)
-        self.threshold_ = self.threshold if self.threshold is not None else t
+        t, fallback, _ = choose_thresholds(Y, proba)
+        self._set_thresholds(t, fallback)
+        self.cv_micro_f1_ = micro_f1_for(Y, proba, self.threshold_, self.fallback_threshold_)
+
+    def _set_thresholds(self, threshold: float, fallback: float) -> None:
+        """Explicit parameters win over the values chosen by cross-validation."""
+        self.threshold_ = self.threshold if self.threshold is not None else threshold
+        self.fallback_threshold_ = min(fallback, self.threshold_)
         self.review_threshold_ = (
-            self.review_threshold if self.review_threshold is not None else min(r, self.threshold_)
+            self.review_threshold if self.review_threshold is not None
+            else min(self.fallback_threshold_, self.threshold_ / 2)
         )
-        self.cv_micro_f1_ = micro_f1_for(Y, proba, self.threshold_, self.review_threshold_)
 
     def _fit_weights(self, X: sp.csr_matrix, Y: np.ndarray) -> None:
         k = Y.shape[1]
         self.coef_ = np.zeros((k, X.shape[1]), np.float32)
         self.intercept_ = np.full(k, -10.0)
         for j in np.flatnonzero(self.learnable_):
-            if Y[:, j].all():  # every comment has it: nothing to separate, always likely
-                self.intercept_[j] = 10.0
-                continue
             self.coef_[j], self.intercept_[j] = _fit_theme(X, Y[:, j], self.C, self.nb_scaling)
 
     def refit(self, texts: Sequence[str], Y) -> ThemeClassifier:
@@ -225,8 +224,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self.predict_proba_matrix(self.features_.transform(texts))
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
-        """0/1 labels from probabilities: coded themes, or the best theme when uncertain."""
-        return _decide(proba, self.threshold_, self.review_threshold_).astype(int)
+        """0/1 labels from probabilities: coded themes, else the best one if above the fallback."""
+        return _decide(proba, self.threshold_, self.fallback_threshold_).astype(int)
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.decide(self.predict_proba(texts))
@@ -246,7 +245,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if not self.learnable_[j]:
             return []
         parts = self.features_.contributions(text, self.coef_[j])
-        ranked = sorted(((t, v) for t, v in parts.items() if v > 0), key=lambda tv: -tv[1])
+        ranked = sorted(
+            ((t, v) for t, v in parts.items() if v > 0 and not _only_function_words(t)),
+            key=lambda tv: -tv[1],
+        )
         return [(t, round(v, 4)) for t, v in ranked[:top]]
 
     def never_predicted(self) -> list[tuple[str, int]]:
@@ -254,6 +256,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         return [(t, int(c)) for t, c, ok in zip(self.themes_, self.counts_, self.learnable_,
                                                 strict=True) if not ok]
+
+
+def _only_function_words(term: str) -> bool:
+    """'to', 'of the': real contributors, but they tell an officer nothing."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return all(word in ENGLISH_STOP_WORDS for word in term.split())
 
 
 def _as_label_matrix(Y, themes: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
