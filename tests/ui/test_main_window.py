@@ -6,6 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QWidget
 
 from engage.changes import Changes
 from engage.project import Project
@@ -311,3 +312,37 @@ def test_main_opens_the_project_named_on_the_command_line(qtbot, monkeypatch, tm
     assert errors == []
     assert seen["title"].startswith(project_path.name)
     assert (tmp_path / "logs" / "engage.log").exists()
+
+
+def test_every_control_has_an_accessible_name(window, project_path):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QLineEdit,
+        QTextBrowser,
+    )
+
+    window.open_project(project_path)
+    kinds = (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QTextBrowser)
+    controls = [w for w in window.findChildren(QWidget)
+                if isinstance(w, kinds) and w.isVisible()
+                and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+                and not isinstance(w.parentWidget(), kinds)]  # not parts of a composite control
+    assert len(controls) >= 9  # search, 3 combos, 2 boxes, clear, table, tree, details
+    unnamed = [f"{type(w).__name__} {w.objectName()}" for w in controls if not w.accessibleName()]
+    assert unnamed == []
+
+
+def test_tab_walks_the_filter_bar_then_the_table(window, project_path):
+    window.open_project(project_path)
+    bar = window.filter_bar
+    expected = [bar.search, bar.place, bar.attribute, bar.value, bar.hide_placeholders,
+                bar.hide_duplicates, bar.clear_button, window.table]
+    chain, widget = [], bar.search
+    while len(chain) < len(expected) and widget is not None:
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        while widget is not None and widget not in expected and widget is not bar.search:
+            widget = widget.nextInFocusChain()
+    assert chain == expected
