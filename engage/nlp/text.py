@@ -27,6 +27,10 @@ from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 
 from engage.progress import CancelFn, ProgressFn, Reporter
 
+#: Bump whenever tokenize's output for the same text changes (stop words, phrases, overrides),
+#: so stored token strings made by an older version can be recognised and rebuilt.
+TOKENIZER_VERSION = 1
+
 #: Words that flip meaning. They are spaCy stop words, but sentiment needs them.
 NEGATIONS: frozenset[str] = frozenset(
     {"not", "no", "never", "nothing", "nobody", "none", "noone", "nor", "cannot", "without"}
