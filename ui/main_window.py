@@ -24,18 +24,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDockWidget,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,16 +41,17 @@ from engage.errors import EngageError
 from engage.project import PROJECT_SUFFIX, Project
 from engage.settings import Settings, settings_path
 from ui import comment_model as cm
+from ui.comment_table import CommentTable
 from ui.detail_pane import DetailPane
 from ui.filter_bar import FilterBar
 from ui.navigator import Navigator
+from ui.recent_projects import RecentProjects
+from ui.task_status import TaskStatus
 from ui.tasks import TaskFn, TaskRunner
 from ui.welcome import WelcomePage
 
 APP_NAME = "Engage"
 FILE_FILTER = f"Engage projects (*{PROJECT_SUFFIX});;All files (*)"
-_COLUMN_WIDTHS = {cm.ID: 56, cm.QUESTION: 130, cm.RESPONDENT: 80, cm.PLACE: 130, cm.DATE: 84,
-                  cm.FLAGS: 84}
 
 
 def default_sample_path() -> Path:
@@ -71,11 +67,9 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self.sample_path = default_sample_path()
         self.tasks = TaskRunner(self)
-        self._on_task_done: Callable[[object], None] | None = None
         self._total = 0
         self._wizard = None
         self._size_docks = False
-        self._column_actions: dict[int, QAction] = {}
         self.setObjectName("MainWindow")
         self._build_views()
         self._build_status_bar()
@@ -89,27 +83,7 @@ class MainWindow(QMainWindow):
     def _build_views(self) -> None:
         self.filter_bar = FilterBar(self)
         self.model = cm.CommentTableModel(None, self, page_size=self.settings.page_size or 200)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Comments")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(cm.COMMENT, QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
-        for column, width in _COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for column, title in enumerate(cm.COLUMNS):
-            if column != cm.COMMENT:
-                header.addAction(self._column_toggle(column, title))
+        self.table = CommentTable(self.model, self)
 
         browser = QWidget(self)
         layout = QVBoxLayout(browser)
@@ -132,15 +106,6 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("Comment", "detailDock", self.detail,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
 
-    def _column_toggle(self, column: int, title: str) -> QAction:
-        """A header context-menu entry that shows or hides one column."""
-        action = QAction(f"Show {title}", self)
-        action.setCheckable(True)
-        action.setChecked(True)
-        action.toggled.connect(lambda shown: self.table.setColumnHidden(column, not shown))
-        self._column_actions[column] = action
-        return action
-
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -154,18 +119,10 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Comment count")
-        self.task_label = QLabel(self)
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setMaximumWidth(220)
-        self.progress_bar.setAccessibleName("Progress")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setAccessibleName("Cancel the running task")
-        self.cancel_button.clicked.connect(self.tasks.cancel)
         bar.addWidget(self.count_label, 1)
-        for widget in (self.task_label, self.progress_bar, self.cancel_button):
-            bar.addPermanentWidget(widget)
-            widget.hide()
+        self.task_status = TaskStatus(self.tasks, bar)
+        self.progress_bar = self.task_status.progress_bar
+        self.cancel_button = self.task_status.cancel_button
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -184,7 +141,9 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open Project…", self.open_project_dialog,
                                         QKeySequence.StandardKey.Open, "Open a project file")
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent = RecentProjects(
+            self.settings, self.recent_menu, self.open_project, self._on_recent_changed,
+            lambda message: self.statusBar().showMessage(message, 5000))
         self.sample_action = self._action("Open &Sample Project", self.open_sample_project,
                                           tip="Open the Big Ask-style sample project")
         self.import_action = self._action("&Import…", self.import_file, "Ctrl+I",
@@ -241,13 +200,9 @@ class MainWindow(QMainWindow):
         self.changed.connect(self.filter_bar.on_changes)
         self.changed.connect(self.detail.on_changes)
         self.changed.connect(self._on_changes)
-        self.tasks.started.connect(self._on_task_started)
-        self.tasks.progress.connect(self._on_task_progress)
         self.tasks.running_changed.connect(self._on_task_running)
-        self.tasks.finished.connect(self._on_task_finished)
         self.tasks.failed.connect(lambda message: self.show_error("The task did not finish",
                                                                   message))
-        self.tasks.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled", 5000))
 
     # ----- projects ------------------------------------------------------------------------
     def open_project(self, path: str | Path) -> bool:
@@ -258,12 +213,11 @@ class MainWindow(QMainWindow):
         except EngageError as exc:
             self.show_error("Cannot open the project", str(exc))
             if not path.exists():
-                self._forget_recent(path)
+                self.recent.forget(path)
             return False
         self.close_project()
         self.project = project
-        self.settings.add_recent(path)
-        self._save_settings()
+        self.recent.add(path)
         self._total = count_comments(project, CommentFilter())
         for view in (self.filter_bar, self.detail, self.model):
             view.set_project(project)
@@ -286,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def new_project(self, path: str | Path | None = None) -> bool:
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self, "New project", self._folder(),
+            chosen, _ = QFileDialog.getSaveFileName(self, "New project", self.recent.folder(),
                                                     FILE_FILTER)
             if not chosen:
                 return False
@@ -299,7 +253,7 @@ class MainWindow(QMainWindow):
         return self.open_project(path)
 
     def open_project_dialog(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Open project", self._folder(), FILE_FILTER)
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open project", self.recent.folder(), FILE_FILTER)
         if chosen:
             self.open_project(chosen)
 
@@ -376,28 +330,11 @@ class MainWindow(QMainWindow):
     def run_task(self, fn: TaskFn, description: str,
                  on_done: Callable[[object], None] | None = None) -> None:
         """Run `fn(progress, cancelled)` off the GUI thread, with progress and Cancel shown."""
-        self._on_task_done = on_done
-        self.tasks.start(fn, description)
-
-    def _on_task_started(self, description: str) -> None:
-        self.task_label.setText(description)
-        self.progress_bar.setValue(0)
-
-    def _on_task_progress(self, fraction: float, message: str) -> None:
-        self.progress_bar.setValue(round(fraction * 1000))
-        if message:
-            self.task_label.setText(message)
+        self.task_status.run(fn, description, on_done)
 
     def _on_task_running(self, running: bool) -> None:
-        for widget in (self.task_label, self.progress_bar, self.cancel_button):
-            widget.setVisible(running)
         self.welcome.sample_button.setEnabled(not running)
         self.sample_action.setEnabled(not running)
-
-    def _on_task_finished(self, result: object) -> None:
-        callback, self._on_task_done = self._on_task_done, None
-        if callback is not None:
-            callback(result)
 
     # ----- messages ------------------------------------------------------------------------
     def show_error(self, title: str, message: str) -> None:
@@ -416,7 +353,7 @@ class MainWindow(QMainWindow):
 
     # ----- window state --------------------------------------------------------------------
     def _show_welcome(self) -> None:
-        self.welcome.set_recent([p for p in self.settings.recent_projects if Path(p).exists()])
+        self.welcome.set_recent(self.recent.existing())
         self.stack.setCurrentIndex(0)
         self._update_counts()
         self._update_title()
@@ -445,42 +382,9 @@ class MainWindow(QMainWindow):
         if available and self._size_docks:
             QTimer.singleShot(0, self._default_dock_sizes)
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.settings.recent_projects:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.setStatusTip(path)
-            action.setEnabled(Path(path).exists())
-            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
-        if not self.settings.recent_projects:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
-            return
-        self.recent_menu.addSeparator()
-        self.recent_menu.addAction("Clear Recent Projects").triggered.connect(self._clear_recent)
-
-    def _clear_recent(self) -> None:
-        self.settings.recent_projects = []
-        self._save_settings()
+    def _on_recent_changed(self) -> None:
         if self.project is None:
             self._show_welcome()
-
-    def _forget_recent(self, path: Path) -> None:
-        name = str(path.resolve())
-        self.settings.recent_projects = [p for p in self.settings.recent_projects if p != name]
-        self._save_settings()
-        if self.project is None:
-            self._show_welcome()
-
-    def _save_settings(self) -> None:
-        try:
-            self.settings.save()
-        except OSError as exc:  # settings are a convenience; never stop work for them
-            self.statusBar().showMessage(f"Could not save settings: {exc}", 5000)
-
-    def _folder(self) -> str:
-        recent = self.settings.recent_projects
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def _qsettings(self) -> QSettings:
         """Window geometry only, beside engage's own settings file."""
@@ -494,9 +398,7 @@ class MainWindow(QMainWindow):
                 self.restoreState(state)
             header = store.value("table_header")
             if isinstance(header, QByteArray):
-                self.table.horizontalHeader().restoreState(header)
-                for column, action in self._column_actions.items():
-                    action.setChecked(not self.table.isColumnHidden(column))
+                self.table.restore_header_state(header)
             return
         self.resize(1280, 800)
         self._size_docks = True
@@ -513,14 +415,14 @@ class MainWindow(QMainWindow):
         self._size_docks = False
         width = max(self.width(), 900)
         self.resizeDocks([self.navigator_dock, self.detail_dock],
-                         [max(200, width // 7), max(300, width // 5)], Qt.Orientation.Horizontal)
+                         [max(220, width // 6), max(300, width // 5)], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         self._show_docks(True)  # save the docks as the officer left them, not as hidden
         store = self._qsettings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("state", self.saveState())
-        store.setValue("table_header", self.table.horizontalHeader().saveState())
+        store.setValue("table_header", self.table.header_state())
         store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
