@@ -170,7 +170,8 @@ def import_table(project: Project, table: Table, consultation: str, mapping: Col
             "file": result.file, "consultation": consultation,
             "comments_created": result.comments_created,
             "respondents_created": result.respondents_created})
-    step(1.0, f"Imported {result.comments_created} comments", force=True)
+    if progress is not None:  # after the commit: report, but a late Cancel can't undo it
+        progress(1.0, f"Imported {result.comments_created} comments")
     return result, Changes(consultations=True, questions=True, respondents=True, comments=True)
 
 
