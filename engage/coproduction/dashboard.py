@@ -269,7 +269,9 @@ def levels_by_place(project: Project) -> list[LevelRow]:
 # ----- timeline -------------------------------------------------------------------------
 @dataclass
 class Month:
-    month: str                               # "YYYY-MM"
+    """One period of the timeline: a month ("2019-03") or a quarter ("2019-Q1")."""
+
+    month: str
     ids_by_level: dict[str, tuple[int, ...]]
     participants: int
 
@@ -278,35 +280,55 @@ class Month:
         return tuple(sorted(aid for ids in self.ids_by_level.values() for aid in ids))
 
 
-def timeline(project: Project) -> tuple[list[Month], tuple[int, ...]]:
-    """Activities by the month they started (gaps filled), and the ids of undated ones."""
+def timeline(project: Project, by: str = "month") -> tuple[list[Month], tuple[int, ...]]:
+    """Activities by the month (or quarter) they started, gaps filled, and undated ids.
+
+    A register spanning years is easier to read by quarter; `by="auto"` picks quarters when
+    the dated activities span more than 18 months.
+    """
     reg = _load(project)
-    by_month: dict[str, dict[str, list[int]]] = defaultdict(lambda: {lv: [] for lv in LEVELS})
-    undated = []
-    for aid, start in reg.starts.items():
-        if not start:
-            undated.append(aid)
-            continue
-        by_month[start[:7]][reg.levels[aid]].append(aid)
-    if not by_month:
-        return [], tuple(sorted(undated))
-    months = _month_range(min(by_month), max(by_month))
+    dated = {aid: start for aid, start in reg.starts.items() if start}
+    undated = tuple(sorted(aid for aid in reg.starts if aid not in dated))
+    if not dated:
+        return [], undated
+    if by == "auto":
+        first, last = min(dated.values()), max(dated.values())
+        span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+        by = "quarter" if span > 18 else "month"
+    if by not in ("month", "quarter"):
+        raise ValueError(f"timeline by {by!r}: expected month, quarter or auto")
+    by_period: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: {lv: [] for lv in LEVELS})
+    for aid, start in dated.items():
+        by_period[_period(start, by)][reg.levels[aid]].append(aid)
     out = []
-    for month in months:
-        levels = by_month.get(month, {lv: [] for lv in LEVELS})
+    for period in _period_range(min(by_period), max(by_period), by):
+        levels = by_period.get(period, {lv: [] for lv in LEVELS})
         ids = [aid for found in levels.values() for aid in found]
-        out.append(Month(month, {lv: tuple(sorted(found)) for lv, found in levels.items()},
+        out.append(Month(period, {lv: tuple(sorted(found)) for lv, found in levels.items()},
                          sum(reg.participants.get(aid) or 0 for aid in ids)))
-    return out, tuple(sorted(undated))
+    return out, undated
 
 
-def _month_range(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:7])
+def _period(date: str, by: str) -> str:
+    if by == "month":
+        return date[:7]
+    return f"{date[:4]}-Q{(int(date[5:7]) - 1) // 3 + 1}"
+
+
+def _period_range(first: str, last: str, by: str) -> list[str]:
+    year = int(first[:4])
+    step = 1 if by == "month" else 3
+    month = int(first[5:7]) if by == "month" else (int(first[6]) - 1) * 3 + 1
     out = []
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    while True:
+        period = _period(f"{year:04d}-{month:02d}", by)
+        if period > last:
+            return out
+        out.append(period)
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
 
 
 # ----- open actions by portfolio --------------------------------------------------------

@@ -319,7 +319,7 @@ ACTIONS: tuple[SampleAction, ...] = (
         "done", "One acute network", ("Travel to services",),
         ("West Dorset rural transport workshop",
          "Weymouth and Dorchester cancer patients' experience group"),
-        "bus", "2019-07-01", "2020-03-31", "2020-02-14"),
+        "bus hospital", "2019-07-01", "2020-03-31", "2020-02-14"),
     SampleAction(
         "Carers do not know what support exists when someone comes home from hospital",
         "Discharge letters rewritten with carers, naming a contact and the carers' support "
@@ -336,7 +336,7 @@ ACTIONS: tuple[SampleAction, ...] = (
         "Integrated community and primary care services", ("GP access",),
         ("Bridport and Lyme Regis GP access survey",
          "Bournemouth North GP access online questionnaire"),
-        "appointment", "2020-09-01", "2021-06-30"),
+        "gp appointment", "2020-09-01", "2021-06-30"),
     SampleAction(
         "Older people are being left behind as services move online",
         "Digital champions in libraries and a printed guide to video appointments; phone "
@@ -344,14 +344,14 @@ ACTIONS: tuple[SampleAction, ...] = (
         "Digital", ("Digital exclusion", "Online access"),
         ("East Dorset digital skills for health",
          "Digital inclusion online workshops during lockdown"),
-        "online", "2020-05-01", "2020-12-31"),
+        "online left behind", "2020-05-01", "2020-12-31"),
     SampleAction(
         "Keep a full emergency department at both Poole and Bournemouth",
         "Not taken forward as asked: emergency care is being brought onto one site.",
         "Programme director, acute reconfiguration", "not taken forward",
         "One acute network", ("Hospital changes", "Urgent and emergency care"),
         ("Poole hospital changes public meetings",),
-        "emergency", "2019-02-01",
+        "emergency Poole", "2019-02-01",
         reason="Clinical review found one major emergency department gives better outcomes "
                "with the staff available; an urgent treatment centre stays at Poole."),
     SampleAction(
@@ -361,7 +361,7 @@ ACTIONS: tuple[SampleAction, ...] = (
         "Integrated community and primary care services", ("Mental health",),
         ("Weymouth young people's mental health co-design group",
          "Bournemouth town centre students' health survey"),
-        "mental health", "2021-01-04", "2021-09-30"),
+        "mental health young", "2021-01-04", "2021-09-30"),
 )
 
 

@@ -144,6 +144,20 @@ def test_timeline_fills_empty_months_and_keeps_undated_apart(project, register):
     assert months[0].ids_by_level["involve"] == (ids["a4"],)
     assert [m.participants for m in months] == [17, 0, 5, 0]
     assert undated == (ids["a5"],)
+    quarters, _ = dashboard.timeline(project, by="quarter")
+    assert [q.month for q in quarters] == ["2019-Q1", "2019-Q2"]
+    assert [len(q.activity_ids) for q in quarters] == [4, 1]
+    assert dashboard.timeline(project, by="auto")[0] == months  # four months: by month
+
+
+def test_a_long_register_is_shown_by_quarter(project):
+    for start in ("2018-11-30", "2020-08-01"):
+        store.add_activity(project, Activity(title=start, type="survey", level="consult",
+                                             start_date=start))
+    quarters, _ = dashboard.timeline(project, by="auto")
+    labels = [q.month for q in quarters]
+    assert labels[0] == "2018-Q4" and labels[-1] == "2020-Q3" and len(labels) == 8
+    assert [len(q.activity_ids) for q in quarters] == [1, 0, 0, 0, 0, 0, 0, 1]
 
 
 def test_open_actions_by_portfolio(project):
