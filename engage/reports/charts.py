@@ -47,6 +47,8 @@ def _png(fig: Figure) -> tuple[bytes, float]:
 
 
 def _style(ax) -> None:
+    ax.xaxis.set_major_formatter(
+        lambda x, _pos: f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3g}")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color(NHS_MID_GREY)
@@ -108,8 +110,8 @@ def sentiment_chart(summary: ConsultationSummary) -> tuple[bytes, float] | None:
         left = [a + b for a, b in zip(left, shares, strict=True)]
     ax.set_yticks(positions, [_short(name) for name, _s in bars])
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     _style(ax)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     ax.get_yticklabels()[-1].set_fontweight("bold")
     fig.legend(loc="lower center", ncol=3, fontsize=7, frameon=False)
     fig.subplots_adjust(left=0.36, right=0.97, top=0.98, bottom=0.55 / height)
@@ -139,7 +141,7 @@ def places_chart(summary: ConsultationSummary) -> tuple[bytes, float] | None:
         right_ax.text(summary.overall_rate_per_1000, len(places) - 0.4,
                       f" all places {fmt.rate(summary.overall_rate_per_1000)}", fontsize=6.5,
                       color=NHS_DARK_GREY, va="bottom")
-    right_ax.set_xlabel("Responses per 1,000 population (red: under-heard)")
+    right_ax.set_xlabel("Responses per 1,000 people")
     right_ax.tick_params(labelleft=False)
     for ax in (left_ax, right_ax):
         _style(ax)

@@ -71,13 +71,14 @@ def write_export(project: Project, out: str | Path, fmt: str | None = None,
         project.consultation(scope.consultation_id)  # a clear error for an unknown id
     report = Reporter(progress, cancelled)
     report(0.0, f"Exporting {fmt.upper()}")
-    if fmt == "qdc":
-        data = codebook_qdc(project)
-    elif fmt == "qdpx":
-        data = project_qdpx(project, scope, report)
-    else:
-        table = CommentTable(project, scope)
-        data = table.csv_bytes(report) if fmt == "csv" else table.xlsx_bytes(report)
+    with q.materialised(project, scope):
+        if fmt == "qdc":
+            data = codebook_qdc(project)
+        elif fmt == "qdpx":
+            data = project_qdpx(project, scope, report)
+        else:
+            table = CommentTable(project, scope)
+            data = table.csv_bytes(report) if fmt == "csv" else table.xlsx_bytes(report)
     report.check()
     path = write_output(out, data)
     report(1.0, f"Exported to {path.name}", force=True)

@@ -43,12 +43,38 @@ def long_date(iso: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def date_range(first: str | None, last: str | None) -> str:
+def short_date(iso: str | None) -> str:
+    """'2024-01-03' → '3 Jan 2024', for table cells."""
+    if not iso:
+        return ""
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%b %Y}"
+
+
+def date_range(first: str | None, last: str | None, short: bool = False) -> str:
+    write = short_date if short else long_date
     if not first:
         return ""
     if not last or first[:10] == last[:10]:
-        return long_date(first)
-    return f"{long_date(first)} to {long_date(last)}"
+        return write(first)
+    return f"{write(first)} to {write(last)}"
+
+
+def masked(kinds: dict[str, int]) -> str:
+    """'68 e-mail addresses, 41 NHS numbers' from {"email": 68, "nhs_number": 41}."""
+    from engage.importing.pii import MASK_KINDS
+
+    parts = []
+    for kind, n in sorted(kinds.items()):
+        label = MASK_KINDS.get(kind, kind.replace("_", " "))
+        label = label if label[:3].isupper() else label.lower()
+        if n != 1:
+            label += "es" if label.endswith(("ss", "sh", "ch", "x")) else "s"
+        parts.append(f"{count(n)} {label}")
+    return ", ".join(parts)
 
 
 def population(n: int | None, estimate: bool) -> str:

@@ -171,7 +171,9 @@ def _places(s: ConsultationSummary) -> list:
         "recognisable place are shown as \"(no place)\" and counted in every total.", "lead")]
     chart = charts.places_chart(s)
     if chart:
-        blocks.append(Figure(chart[0], "Respondents and response rate by place", 1.0, chart[1]))
+        blocks.append(Figure(chart[0], "Respondents, and responses per 1,000 people where the "
+                                       "population is known (red: under two-thirds of the rate "
+                                       "across all places)", 1.0, chart[1]))
     blocks.append(Table(
         ["Place", "Respondents", "Comments", "Positive", "Neutral", "Negative", "Top themes"],
         [[p.name, fmt.count(p.respondents), fmt.count(p.comments),
@@ -230,7 +232,7 @@ def _coproduction(s: ConsultationSummary) -> list:
                for level, n in co.level_counts.items()],
               align="lrl", widths=[1.6, 1, 4.4], key="levels"),
         Table(["Activity", "Type", "Dates", "Places", "Level", "Participants"],
-              [[a["title"], a["type"], fmt.date_range(a["start_date"], a["end_date"]),
+              [[a["title"], a["type"], fmt.date_range(a["start_date"], a["end_date"], short=True),
                 a["places"] or "", a["level"], fmt.count(a["participants"])]
                for a in co.activities],
               align="lllllr", widths=[2.6, 1.2, 1.6, 1.6, 1, 1.1], key="activities")]
@@ -281,9 +283,7 @@ def _methodology(s: ConsultationSummary) -> list:
         blocks += [Heading("Files imported", 2), Table(
             ["File", "Imported", "Rows", "Comments", "Personal data masked"],
             [[f["file_name"], fmt.long_date(f["imported_at"]), fmt.count(f["rows_read"]),
-              fmt.count(f["comments_created"]),
-              ", ".join(f"{fmt.count(n)} {kind.replace('_', ' ')}"
-                        for kind, n in sorted(f["masked"].items())) or "none"]
+              fmt.count(f["comments_created"]), fmt.masked(f["masked"]) or "none"]
              for f in s.files],
             align="llrrl", widths=[2.6, 1.5, 0.9, 1.1, 2.2], key="files")]
     masked_total = sum(s.masked_kinds.values())
@@ -291,9 +291,8 @@ def _methodology(s: ConsultationSummary) -> list:
         "Names, e-mail addresses, phone numbers, NHS numbers and postcodes written in comments "
         "were replaced by placeholders such as [email] when the file was imported; the original "
         "text is not shown in this report. "
-        + (f"{fmt.count(c.masked_comments)} comments in this report had personal data masked ("
-           + ", ".join(f"{fmt.count(n)} {kind.replace('_', ' ')}"
-                       for kind, n in sorted(s.masked_kinds.items())) + ")."
+        + (f"{fmt.counted(c.masked_comments, 'comment')} in this report had personal data "
+           f"masked ({fmt.masked(s.masked_kinds)})."
            if masked_total else "No comment in this report contained personal data to mask."))]
     blocks += _model_blocks(s)
     return blocks

@@ -17,7 +17,10 @@ else the model's (`EFFECTIVE_SENTIMENT`).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +51,47 @@ class ReportScope:
 
 
 # ----- the scope as SQL ------------------------------------------------------------------------
+# (connection id, scope) -> temp table name, while `materialised` is active for that scope.
+_MATERIALISED: dict[tuple[int, ReportScope], str] = {}
+
+
+@contextlib.contextmanager
+def materialised(project: Project, scope: ReportScope) -> Iterator[None]:
+    """Work out the scope's respondents and comments once, for a run of queries.
+
+    Deciding which comments count takes a sort over every comment; a report asks twenty
+    questions of the same scope, so inside this block they read two temporary tables (on this
+    connection only, dropped on exit) instead. All the figures then also describe one moment.
+    """
+    key = (id(project.db.conn), scope)
+    if key in _MATERIALISED:
+        yield
+        return
+    name = "engage_scope_" + uuid.uuid4().hex[:12]
+    cte, params = _scope_cte(scope)
+    conn = project.db.conn
+    conn.execute(f"CREATE TEMP TABLE {name}_r AS {cte} SELECT * FROM scope_respondents", params)
+    conn.execute(f"CREATE TEMP TABLE {name}_c AS {cte} SELECT * FROM scope_comments", params)
+    conn.execute(f"CREATE UNIQUE INDEX temp.{name}_ci ON {name}_c (comment_id)")
+    _MATERIALISED[key] = name
+    try:
+        yield
+    finally:
+        del _MATERIALISED[key]
+        with contextlib.suppress(Exception):
+            conn.execute(f"DROP TABLE temp.{name}_c")
+            conn.execute(f"DROP TABLE temp.{name}_r")
+
+
+def _cte_for(project: Project, scope: ReportScope) -> tuple[str, list]:
+    name = _MATERIALISED.get((id(project.db.conn), scope))
+    if name is None:
+        return _scope_cte(scope)
+    return (f"WITH scope_respondents AS (SELECT * FROM temp.{name}_r), "
+            f"scope_comments AS (SELECT * FROM temp.{name}_c), "
+            "counted AS (SELECT * FROM scope_comments WHERE exclusion IS NULL)"), []
+
+
 def _scope_cte(scope: ReportScope) -> tuple[str, list]:
     """A WITH clause defining scope_respondents and scope_comments (with each exclusion)."""
     ctes: list[str] = []
@@ -101,12 +145,12 @@ def _scope_cte(scope: ReportScope) -> tuple[str, list]:
 
 
 def _rows(project: Project, scope: ReportScope, body: str, extra: list | None = None) -> list[dict]:
-    cte, params = _scope_cte(scope)
+    cte, params = _cte_for(project, scope)
     return [dict(r) for r in project._rows(f"{cte}\n{body}", params + (extra or []))]
 
 
 def _one(project: Project, scope: ReportScope, body: str, extra: list | None = None):
-    cte, params = _scope_cte(scope)
+    cte, params = _cte_for(project, scope)
     return project.db.execute(f"{cte}\n{body}", params + (extra or [])).fetchone()
 
 
@@ -243,17 +287,32 @@ def sentiment_counts(project: Project, scope: ReportScope) -> dict[int | None, i
 
 # ----- respondents and places ------------------------------------------------------------------
 def profile_counts(project: Project, scope: ReportScope, attribute: str) -> list[tuple[str, int]]:
-    """Respondents in scope by one attribute, most common first, 'Not stated' last."""
+    """Respondents in scope by one attribute, most common first ('Age band' youngest first),
+    'Not stated' last."""
     if attribute in ATTRIBUTE_COLUMNS:
         expr, extra = f"r.{attribute}", []
     else:
         expr, extra = "json_extract(r.attributes, ?)", ["$." + json.dumps(attribute)]
-    cte, params = _scope_cte(scope)
+    cte, params = _cte_for(project, scope)
     rows = project.db.execute(f"""{cte}
         SELECT nullif(trim({expr}), '') AS v, count(*) FROM scope_respondents s
         JOIN respondents r ON r.id = s.respondent_id GROUP BY v
         ORDER BY v IS NULL, count(*) DESC, v""", params + extra).fetchall()
-    return [(NOT_STATED if v is None else str(v), int(n)) for v, n in rows]
+    out = [(NOT_STATED if v is None else str(v), int(n)) for v, n in rows]
+    if attribute == "age_band":
+        out.sort(key=lambda item: _age_order(item[0]))
+    return out
+
+
+def _age_order(band: str) -> tuple[int, float]:
+    """Age bands youngest first ('Under 18', '18-24' … '85+'), unstated answers last."""
+    if band == NOT_STATED:
+        return (3, 0)
+    text = band.strip().lower()
+    digits = re.match(r"\D*(\d+)", text)
+    if digits is None:
+        return (2, 0)  # "Prefer not to say" and the like
+    return (1, -1 if text.startswith(("under", "below", "<")) else float(digits.group(1)))
 
 
 def place_rows(project: Project, scope: ReportScope) -> list[dict]:
@@ -333,40 +392,38 @@ def sentiment_pairs(project: Project, scope: ReportScope | None = None) -> list[
 
 # ----- quotes and words ------------------------------------------------------------------------
 def quote_candidates(project: Project, scope: ReportScope, per_theme: int = 40) -> list[dict]:
-    """Counted comments that could illustrate each theme: key quotes, then readable and sure.
+    """Counted comments that could illustrate each theme, best first.
 
-    Readable means 40-600 characters: long enough to say something, short enough to quote.
+    Key quotes first, then officer-accepted, then the model's most confident. Texts are read
+    only for the `per_theme` best of each theme; the caller keeps the readable ones.
     """
     return _rows(project, scope, f"""
-        SELECT * FROM (
-            SELECT c.theme_id, k.comment_id, m.text, k.place_id, k.ndg,
+        SELECT r.*, m.text, coalesce(p.name, '') AS place FROM (
+            SELECT c.theme_id, k.comment_id, k.place_id, k.ndg,
                    coalesce(a.key_quote, 0) AS key_quote,
                    coalesce(c.confidence, 1.0) AS confidence, c.decision,
-                   {EFFECTIVE_SENTIMENT} AS sentiment, coalesce(p.name, '') AS place,
+                   {EFFECTIVE_SENTIMENT} AS sentiment,
                    row_number() OVER (PARTITION BY c.theme_id ORDER BY
-                       coalesce(a.key_quote, 0) DESC,
-                       length(m.text) BETWEEN 40 AND 600 DESC,
-                       c.decision = 'accepted' DESC, coalesce(c.confidence, 1.0) DESC,
-                       k.comment_id) AS rank
-            FROM {_active('JOIN comments m ON m.id = k.comment_id '
-                           'LEFT JOIN places p ON p.id = k.place_id')})
-        WHERE rank <= ? ORDER BY theme_id, rank""", [per_theme])
+                       coalesce(a.key_quote, 0) DESC, c.decision = 'accepted' DESC,
+                       coalesce(c.confidence, 1.0) DESC, k.comment_id) AS rank
+            FROM {_active()}) r
+        JOIN comments m ON m.id = r.comment_id LEFT JOIN places p ON p.id = r.place_id
+        WHERE r.rank <= ? ORDER BY r.theme_id, r.rank""", [per_theme])
 
 
-def portfolio_tokens(project: Project, scope: ReportScope,
-                     ) -> Iterator[tuple[int | None, int, str | None, str]]:
-    """(portfolio id or None for no theme, comment id, stored tokens or None, text).
-
-    A comment in two portfolios appears once for each; its words belong to both clouds.
-    """
-    cte, params = _scope_cte(scope)
-    cursor = project.db.execute(f"""{cte}
-        SELECT DISTINCT t.portfolio_id, k.comment_id, a.tokens, m.text FROM counted k
-        JOIN comments m ON m.id = k.comment_id
-        LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id
-        LEFT JOIN codings c ON c.comment_id = k.comment_id AND {ACTIVE_CODING}
-        LEFT JOIN themes t ON t.id = c.theme_id""", params)
-    yield from cursor
+def comment_tokens(project: Project, scope: ReportScope,
+                   ) -> Iterator[tuple[str | None, str | None, str | None]]:
+    """(portfolio ids of its active themes as "1,3" or None, stored tokens, text if no tokens)
+    for every counted comment."""
+    cte, params = _cte_for(project, scope)
+    yield from project.db.execute(f"""{cte}
+        SELECT (SELECT group_concat(DISTINCT t.portfolio_id) FROM codings c
+                JOIN themes t ON t.id = c.theme_id
+                WHERE c.comment_id = k.comment_id AND {ACTIVE_CODING}),
+               a.tokens,
+               CASE WHEN a.tokens IS NULL
+                    THEN (SELECT text FROM comments m WHERE m.id = k.comment_id) END
+        FROM counted k LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id""", params)
 
 
 # ----- codebook and scope names ---------------------------------------------------------------
@@ -479,7 +536,7 @@ def actions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
     order = "ORDER BY n.portfolio IS NULL, n.portfolio, n.id"
     if scope == ReportScope():
         return [dict(r) for r in project._rows(f"{select} {order}")]
-    cte, params = _scope_cte(scope)
+    cte, params = _cte_for(project, scope)
     ids_sql, activity_params = _activity_ids_sql(scope)
     return [dict(r) for r in project._rows(f"""{cte} {select}
         WHERE n.id IN (SELECT action_id FROM action_comments
@@ -492,7 +549,7 @@ def actions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
 # ----- exports ---------------------------------------------------------------------------------
 def export_comments(project: Project, scope: ReportScope) -> Iterator[dict]:
     """One dict per comment in scope (all of them, excluded ones flagged), in id order."""
-    cte, params = _scope_cte(scope)
+    cte, params = _cte_for(project, scope)
     cursor = project.db.conn.cursor()
     cursor.execute(f"""{cte}
         SELECT s.comment_id, co.name AS consultation, q.label AS question, r.external_id,

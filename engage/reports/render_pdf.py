@@ -264,6 +264,10 @@ def _column_widths(table: d.Table, text_width: float) -> list[float]:
         need = max((width(word, True) for word in header.split()), default=0)
         if table.alignment(i) == "r":
             need = max([need] + [width(str(row[i])) for row in table.rows])
+        else:  # room for the longest word, within reason, so "co-produce" is not split
+            longest = max((width(word) for row in table.rows for word in str(row[i]).split()),
+                          default=0)
+            need = max(need, min(longest, 0.3 * text_width))
         floor.append(need + 2 * CELL_PADDING + 1)
     widths = [max(w, f) for w, f in zip(wanted, floor, strict=True)]
     excess = sum(widths) - text_width

@@ -42,6 +42,10 @@ SENTIMENT_LABELS = {1: "Very positive", 2: "Positive", 3: "Neutral or mixed", 4:
                     5: "Very negative"}
 QUOTES_PER_THEME = 3
 UNDER_HEARD_RATIO = 2 / 3  # a place below two-thirds of the overall response rate
+#: Left out of word clouds: the negations the analysis keeps for sentiment
+#: (engage.nlp.text.NEGATIONS; a test keeps the two in step) say nothing on their own.
+CLOUD_LEAVE_OUT = frozenset({"not", "no", "never", "nothing", "nobody", "none", "noone",
+                             "nor", "cannot", "without"})
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,12 @@ def build_summary(project: Project, scope: ReportScope | None = None,
     `sections` only decides whether the word frequencies (the one costly extra) are gathered.
     """
     scope = scope or ReportScope()
-    report = Reporter(progress, cancelled)
+    with q.materialised(project, scope):
+        return _build(project, scope, sections, title, Reporter(progress, cancelled))
+
+
+def _build(project: Project, scope: ReportScope, sections: Collection[str] | None,
+           title: str | None, report: Reporter) -> ConsultationSummary:
     report(0.0, "Counting comments")
     names = q.scope_names(project, scope)
     if scope.consultation_id is not None and names["consultation"] is None:
@@ -472,9 +481,8 @@ def word_frequencies(project: Project, scope: ReportScope,
     their text without stop words. Multi-word tokens ("mental_health") are shown with a space.
     """
     counters: dict[int | None, Counter] = {None: Counter()}
-    seen_all: set[int] = set()
     stop_words = None
-    for portfolio_id, comment_id, tokens, text in q.portfolio_tokens(project, scope):
+    for portfolio_ids, tokens, text in q.comment_tokens(project, scope):
         if tokens:
             words = tokens.split()
         else:
@@ -484,10 +492,20 @@ def word_frequencies(project: Project, scope: ReportScope,
                 stop_words = STOP_WORDS
             words = [w for w in re.findall(r"[a-z][a-z']+", (text or "").lower())
                      if len(w) > 2 and w not in stop_words]
-        words = [w.replace("_", " ") for w in words if not w.isdigit()]
-        if portfolio_id is not None:
-            counters.setdefault(portfolio_id, Counter()).update(words)
-        if comment_id not in seen_all:  # once per portfolio it is in; once overall
-            seen_all.add(comment_id)
-            counters[None].update(words)
-    return {pid: dict(counter.most_common(limit)) for pid, counter in counters.items()}
+        counters[None].update(words)
+        for pid in (portfolio_ids or "").split(","):
+            if pid:
+                counters.setdefault(int(pid), Counter()).update(words)
+    return {pid: _top_words(counter, limit) for pid, counter in counters.items()}
+
+
+def _top_words(counter: Counter, limit: int) -> dict[str, int]:
+    """The most frequent words, numbers left out, phrases shown with spaces."""
+    out: dict[str, int] = {}
+    for word, n in counter.most_common():
+        if word.isdigit() or word in CLOUD_LEAVE_OUT:
+            continue
+        out[word.replace("_", " ")] = n
+        if len(out) == limit:
+            break
+    return out

@@ -212,3 +212,16 @@ def test_coproduction_adapter_says_when_the_register_is_missing(project, tmp_pat
     summary = build_summary(other)
     assert not summary.coproduction.available
     other.close()
+
+
+def test_age_bands_read_youngest_first(project):
+    bands = [value for value, _n in q.profile_counts(project, ReportScope(), "age_band")]
+    assert bands == ["18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+",
+                     q.NOT_STATED]
+
+
+def test_word_clouds_leave_out_every_negation_the_analysis_keeps():
+    from engage.nlp.text import NEGATIONS
+    from engage.reports.summary import CLOUD_LEAVE_OUT
+
+    assert NEGATIONS <= CLOUD_LEAVE_OUT

@@ -87,8 +87,7 @@ def expected_tables(project) -> dict[str, list[list[str]]]:
     out["runs"] = [[r["model_version"], fmt.long_date(r["finished_at"]), fmt.count(r["comments"]),
                     fmt.count(used.get(r["id"], 0))] for r in q.analysis_runs(project)]
     out["files"] = [[f["file_name"], fmt.long_date(f["imported_at"]), fmt.count(f["rows_read"]),
-                     fmt.count(f["comments_created"]),
-                     ", ".join(f"{fmt.count(n)} {k}" for k, n in sorted(f["masked"].items()))]
+                     fmt.count(f["comments_created"]), fmt.masked(f["masked"])]
                     for f in q.imported_files(project, SCOPE)]
     model, officer = q.reviewed_theme_labels(project, SCOPE)
     agreement = theme_agreement(model, officer, list(names))

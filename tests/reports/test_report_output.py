@@ -115,7 +115,7 @@ def test_activities_and_actions_appear_when_recorded(project):
                   "html").decode()
     tree = lxml_html.fromstring(page)
     activity = [td.text_content() for td in tree.xpath('//table[@data-key="activities"]//td')]
-    assert activity == ["Carers' coffee morning", "workshop", "1 February 2024",
+    assert activity == ["Carers' coffee morning", "workshop", "1 Feb 2024",
                         "Weymouth & Portland", "co-design", "18"]
     said = [td.text_content() for td in tree.xpath('//table[@data-key="actions"]//td')]
     assert said == ["Carers asked for more respite (Carer support; 1 supporting comment)",
