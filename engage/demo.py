@@ -11,9 +11,9 @@ SAMPLE_CONSULTATION = "Big Ask 2013"
 
 
 def sample_files() -> dict[str, Path]:
-    import sample_data
+    from importlib.resources import files
 
-    folder = Path(sample_data.__file__).parent
+    folder = Path(str(files("sample_data")))
     return {"main": folder / "big_ask_2013.csv", "wave2": folder / "big_ask_2013_wave2.csv"}
 
 
