@@ -76,8 +76,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore_layout()
-        self._update_title()
-        self._show_welcome()
 
     # ----- building ------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -391,17 +389,22 @@ class MainWindow(QMainWindow):
         return QSettings(str(settings_path().parent / "window.ini"), QSettings.Format.IniFormat)
 
     def _restore_layout(self) -> None:
+        """Docks and columns as last left, then the welcome page, then the window's size.
+
+        The size comes last: with the docks hidden beside the welcome page the window may be
+        narrower than it could be with them.
+        """
         store = self._qsettings()
-        geometry, state = store.value("geometry"), store.value("state")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            if isinstance(state, QByteArray):
-                self.restoreState(state)
-            header = store.value("table_header")
-            if isinstance(header, QByteArray):
-                self.table.restore_header_state(header)
-            return
-        self.resize(1280, 800)
-        self._size_docks = True
+        state, header = store.value("state"), store.value("table_header")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        if isinstance(header, QByteArray):
+            self.table.restore_header_state(header)
+        self._show_welcome()
+        geometry = store.value("geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1280, 800)
+            self._size_docks = True
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -418,10 +421,12 @@ class MainWindow(QMainWindow):
                          [max(220, width // 6), max(300, width // 5)], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
-        self._show_docks(True)  # save the docks as the officer left them, not as hidden
         store = self._qsettings()
         store.setValue("geometry", self.saveGeometry())
+        hidden = self.project is None
+        self._show_docks(True)  # save the docks as the officer left them, not as hidden
         store.setValue("state", self.saveState())
+        self._show_docks(not hidden)
         store.setValue("table_header", self.table.header_state())
         store.sync()
 

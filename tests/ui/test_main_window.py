@@ -346,3 +346,48 @@ def test_tab_walks_the_filter_bar_then_the_table(window, project_path):
         while widget is not None and widget not in expected and widget is not bar.search:
             widget = widget.nextInFocusChain()
     assert chain == expected
+
+
+def select_comment(window, predicate) -> int:
+    """Select the first table row whose record matches; return the row."""
+    model = window.model
+    row = next(r for r in range(model.rowCount()) if predicate(model.record(r)))
+    window.table.selectRow(row)
+    return row
+
+
+def test_detail_pane_says_what_was_masked_and_where_it_came_from(window, project_path,
+                                                                 survey):
+    window.open_project(project_path)
+    select_comment(window, lambda record: record.masked)
+    text = window.detail.plain_text()
+    phone_row = next(i for i, row in enumerate(survey.rows) if "01305" in row[QUESTION_COLUMNS[2]])
+    assert "1 phone number masked" in text
+    assert "01305" not in text
+    assert f"survey.csv, row {phone_row + 2}" in text  # row 1 is the header
+    assert survey.rows[phone_row]["Respondent ID"] in text
+    assert QUESTION_COLUMNS[2] in text
+
+
+def test_detail_pane_marks_placeholders_and_duplicates(window, project_path):
+    window.open_project(project_path)
+    select_comment(window, lambda record: not record.substantive)
+    assert "non-substantive" in window.detail.plain_text()
+    row = select_comment(window, lambda record: record.duplicate_of is not None)
+    original = window.model.record(row).duplicate_of
+    assert f"exact duplicate of comment {original}" in window.detail.plain_text()
+
+
+def test_window_size_and_hidden_columns_are_remembered(qtbot, messages):
+    first = MainWindow(Settings())
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(first.minimumSizeHint().width() + 10, 520)  # the offscreen screen is small
+    size = first.size()
+    first.table.column_actions[3].setChecked(False)  # hide Respondent
+    first.close()
+    second = MainWindow(Settings())
+    qtbot.addWidget(second)
+    assert second.size() == size
+    assert second.table.isColumnHidden(3)
+    assert not second.table.column_actions[3].isChecked()
