@@ -80,6 +80,7 @@ class DetailPane(QWidget):
         self._project: Project | None = None
         self._comment_id: int | None = None
         self._search = ""
+        self._empty_message = ""
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.setAccessibleName("Comment details")
@@ -98,6 +99,12 @@ class DetailPane(QWidget):
 
     def show_comment(self, comment_id: int | None, search: str = "") -> None:
         self._comment_id, self._search = comment_id, search
+        self._empty_message = ""
+        self._render()
+
+    def show_message(self, message: str) -> None:
+        """No comment to show, and why (nothing imported yet, nothing matches…)."""
+        self._comment_id, self._empty_message = None, message
         self._render()
 
     def on_changes(self, changes: Changes) -> None:
@@ -121,8 +128,9 @@ class DetailPane(QWidget):
             except NotFoundError:
                 self._comment_id = None
         if detail is None:
-            message = ("Select a comment to see it in full, with who said it and where."
-                       if self._project is not None else "No project is open.")
+            message = self._empty_message or (
+                "Select a comment to see it in full, with who said it and where."
+                if self._project is not None else "No project is open.")
             self.browser.setHtml(f"<p><i>{html.escape(message)}</i></p>")
             return
         self.browser.setHtml(self._html(detail))

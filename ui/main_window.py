@@ -307,8 +307,13 @@ class MainWindow(QMainWindow):
                 self.model.index(0, cm.COMMENT),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
+        elif self._total == 0:
+            self.detail.show_message("This project has no comments yet. Use File → Import… "
+                                     "(Ctrl+I) to add a survey export.")
         else:
-            self.detail.show_comment(None)
+            self.detail.show_message("No comments match. Change the search or filters, or "
+                                     "clear them with Edit → Clear Search and Filters "
+                                     "(Ctrl+Shift+L).")
 
     def _on_navigator(self, consultation_id: int | None, _question_id: int | None) -> None:
         self.filter_bar.set_consultation(consultation_id)

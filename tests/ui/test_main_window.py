@@ -391,3 +391,14 @@ def test_window_size_and_hidden_columns_are_remembered(qtbot, messages):
     assert second.size() == size
     assert second.table.isColumnHidden(3)
     assert not second.table.column_actions[3].isChecked()
+
+
+def test_empty_results_say_why_and_what_to_do(window, project_path, tmp_path):
+    window.open_project(project_path)
+    window.filter_bar.search.setText("zebra")
+    window.filter_bar._search_now()
+    assert window.model.rowCount() == 0
+    assert "No comments match" in window.detail.plain_text()
+    assert window.new_project(tmp_path / "fresh.engage")
+    assert "no comments yet" in window.detail.plain_text()
+    assert "Import" in window.detail.plain_text()
