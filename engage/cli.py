@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print only the project path")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("analyse", help="themes, sentiment, near-duplicates and topics for "
+                                        "every comment of a project")
+    p.add_argument("project")
+    p.add_argument("--consultation", type=int, help="only this consultation (id)")
+    p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.set_defaults(func=cmd_analyse)
+
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -168,4 +175,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t = info["totals"]
     print(f"Totals: {t['respondents']} respondents, {t['comments']} comments")
     print("Open it in the app with: make run   (or: python main.py " + str(path) + ")")
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from engage.analysis.pipeline import analyse_project
+    from engage.project import Project
+
+    Project.open(args.project).close()  # a clear error for a missing or foreign file first
+    summary, _ = analyse_project(args.project, consultation_id=args.consultation,
+                                 model_dir=args.model)
+    print("\n".join(summary.lines()))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from engage.progress import CancelFn, ProgressFn
+from engage.progress import CancelFn, ProgressFn, Reporter
 
 SAMPLE_CONSULTATION = "Big Ask 2013"
 
@@ -18,18 +18,26 @@ def sample_files() -> dict[str, Path]:
 
 
 def build_demo_project(out: str | Path | None = None, progress: ProgressFn | None = None,
-                       cancelled: CancelFn | None = None) -> Path:
-    """Create the sample project (replacing any file at `out`) and return its path."""
+                       cancelled: CancelFn | None = None, analyse: bool = True) -> Path:
+    """Create the sample project (replacing any file at `out`) and return its path.
+
+    It is analysed too, so the app opens on themes and sentiment rather than raw text.
+    """
     from engage.importing.importer import import_file
     from engage.project import Project
 
     path = Path(out) if out else Path(tempfile.mkdtemp(prefix="engage-demo-")) / "sample.engage"
     files = sample_files()
+    report = Reporter(progress, cancelled)
     with Project.create(path, overwrite=True) as project:
-        import_file(project, files["main"], SAMPLE_CONSULTATION, progress=progress,
-                    cancelled=cancelled)
+        import_file(project, files["main"], SAMPLE_CONSULTATION,
+                    progress=report.span(0.0, 0.3), cancelled=cancelled)
         for extra in _extra_steps():
             extra(project)
+    if analyse:
+        from engage.analysis.pipeline import analyse_project
+
+        analyse_project(path, progress=report.span(0.3, 1.0), cancelled=cancelled)
     return path
 
 

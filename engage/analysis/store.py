@@ -158,11 +158,15 @@ def start_run(project: Project, model_version: str, params: dict) -> int:
 
 
 def save_results(project: Project, run_id: int, results: Sequence[CommentResult],
-                 metrics: dict | None = None) -> Changes:
-    """Store one run's results in one transaction, keeping every officer decision."""
+                 metrics: dict | None = None, topics: Sequence[dict] = ()) -> Changes:
+    """Store one run's results in one transaction, keeping every officer decision.
+
+    `topics` are this run's discovered topics; a result's `topic_id` is an index into them.
+    """
     db = project.db
     ids = [r.comment_id for r in results]
     with project.transaction("save analysis") as tx:
+        topic_ids = _insert_topics(project, run_id, topics)
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             db.execute(f"DELETE FROM codings WHERE decision IS NULL AND comment_id IN ({marks})",
@@ -185,12 +189,37 @@ def save_results(project: Project, run_id: int, results: Sequence[CommentResult]
                    near_dup_group = excluded.near_dup_group, topic_id = excluded.topic_id,
                    run_id = excluded.run_id""",
             [(r.comment_id, r.tokens, r.outcome, r.sentiment, r.sentiment_confidence,
-              r.review_priority, r.near_dup_group, r.topic_id, run_id) for r in results])
+              r.review_priority, r.near_dup_group,
+              topic_ids[r.topic_id] if r.topic_id is not None and topic_ids else None, run_id)
+             for r in results])
         db["analysis_runs"].update(run_id, {"finished_at": utc_now(), "comments": len(results),
                                             "metrics": json.dumps(metrics or {}),
                                             "status": "done"})
         tx.audit("analysis_run", run_id, None, {"comments": len(results)})
     return Changes(codings=True, sentiment=True, topics=True)
+
+
+def _insert_topics(project: Project, run_id: int, topics: Sequence[dict]) -> list[int]:
+    out = []
+    for topic in topics:
+        row = {k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in topic.items()}
+        out.append(project.db["topics"].insert({**row, "run_id": run_id}).last_pk)
+    return out
+
+
+def latest_topics(project: Project) -> list[dict]:
+    """Topics of the most recent run that found any, largest first."""
+    rows = project._rows(
+        """SELECT t.*, p.name AS suggested_portfolio FROM topics t
+           LEFT JOIN portfolios p ON p.id = t.suggested_portfolio_id
+           WHERE t.run_id = (SELECT max(run_id) FROM topics) ORDER BY t.size DESC""")
+    out = []
+    for r in rows:
+        d = dict(r)
+        for key in ("top_terms", "top_phrases", "representative_ids"):
+            d[key] = json.loads(d[key] or "[]")
+        out.append(d)
+    return out
 
 
 def stored_tokens(project: Project, comment_ids: Sequence[int]) -> dict[int, str]:
