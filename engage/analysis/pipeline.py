@@ -207,9 +207,11 @@ class _Analysis:
 
     def _warm_scores(self, scores: np.ndarray, texts: list[str], theme_rows) -> int:
         """Blend in a model learnt from the officer's codings; return how many it learnt from."""
+        # A reviewed comment is the officer's whole judgement: accepted themes are positives,
+        # every other theme a negative (rejecting all suggestions teaches the model too).
         data = store.officer_training_data(self.project)
-        coded = [(text, themes_) for _cid, text, themes_, _s in data if themes_]
-        if len(coded) < WARM_MIN_REVIEWED:
+        coded = [(text, themes_) for _cid, text, themes_, _s in data]
+        if len(coded) < WARM_MIN_REVIEWED or not any(themes_ for _t, themes_ in coded):
             return 0
         from engage.nlp.classifier import ThemeClassifier
 

@@ -398,14 +398,14 @@ def review_queue(project: Project, consultation_id: int | None = None,
 
 
 def officer_training_data(project: Project) -> list[tuple[int, str, list[int], int | None]]:
-    """Comments an officer reviewed: (id, text, accepted theme ids, officer sentiment)."""
+    """Comments whose themes an officer reviewed: (id, text, accepted theme ids, sentiment)."""
     rows = project.db.execute(
         """SELECT m.id, m.text,
                   (SELECT group_concat(theme_id) FROM codings c
                    WHERE c.comment_id = m.id AND c.decision = 'accepted'),
                   a.sentiment_officer
            FROM comment_analysis a JOIN comments m ON m.id = a.comment_id
-           WHERE a.reviewed = 1 OR a.sentiment_officer IS NOT NULL ORDER BY m.id""").fetchall()
+           WHERE a.reviewed = 1 ORDER BY m.id""").fetchall()
     return [(cid, text, [int(t) for t in themes_.split(",")] if themes_ else [], s)
             for cid, text, themes_, s in rows]
 
