@@ -346,6 +346,7 @@ def import_activity_table(project: Project, table, columns: dict[str, str] | Non
         report.created = len(parsed)
         tx.audit("activity_import", None, None, {"file": source, "created": report.created,
                                                  "columns": mapping})
+    pf.link_to_taxonomy(project)
     step(1.0, f"Added {report.created} activities", force=True)
     return report, Changes(activities=True)
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from engage.changes import Changes
 from engage.coproduction.vocab import DEFAULT_PORTFOLIOS, word_key
 from engage.project import Project
 
@@ -227,3 +228,34 @@ def make_suggester(project: Project, prefer_nlp: bool = True):
         except ImportError:
             pass
     return PortfolioSuggester.for_project(project)
+
+
+def link_to_taxonomy(project: Project) -> Changes:
+    """Give portfolio and theme links made by name the ids of same-named taxonomy entries.
+
+    Activities and actions recorded before the project had a taxonomy (or imported with
+    names) are linked by name only; once the taxonomy exists this ties them to it, so a later
+    rename of a portfolio or theme carries through. Safe to call at any time; does nothing
+    when there is nothing to link.
+    """
+    if not _table_has_rows(project, "portfolios"):
+        return Changes()
+    statements = [
+        ("activity_portfolios", "portfolio_id", "portfolios", "portfolio"),
+        ("actions", "portfolio_id", "portfolios", "portfolio"),
+        ("activity_themes", "theme_id", "themes", "theme"),
+        ("action_themes", "theme_id", "themes", "theme"),
+    ]
+    linked = 0
+    with project.transaction("link register to taxonomy") as tx:
+        for table, id_column, source, name_column in statements:
+            cursor = project.db.execute(
+                f"UPDATE {table} SET {id_column} = (SELECT s.id FROM {source} s "
+                f"WHERE s.name = {table}.{name_column} COLLATE NOCASE) "
+                f"WHERE {id_column} IS NULL AND {name_column} IS NOT NULL AND EXISTS "
+                f"(SELECT 1 FROM {source} s WHERE s.name = {table}.{name_column} "
+                f"COLLATE NOCASE)")
+            if cursor.rowcount:
+                tx.audit(table, None, None, {"linked_by_name": cursor.rowcount})
+                linked += cursor.rowcount
+    return Changes(activities=True, actions=True) if linked else Changes()

@@ -372,7 +372,7 @@ def add_sample_activities(project: Project) -> Changes:
     path = sample_csv_path()
     if path is None:
         path = write_activities_csv(Path(tempfile.mkdtemp(prefix="engage-sample-")) / CSV_NAME)
-    report, changes = import_activities(project, path)
+    _report, changes = import_activities(project, path)
     changes |= _link_first_consultation(project)
     return changes | add_sample_actions(project)
 

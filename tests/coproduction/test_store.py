@@ -196,3 +196,26 @@ def test_evidence_is_recorded_by_path_and_audited(project, tmp_path):
     assert store.list_evidence(project, activity_id) == []
     assert [r["action"] for r in _audit(project, "activity_evidence")] == \
         ["add evidence", "remove evidence"]
+
+
+def test_links_made_by_name_are_tied_to_a_taxonomy_installed_later(project):
+    from engage.coproduction.actions import Action, add_action, get_action
+    from engage.coproduction.portfolios import link_to_taxonomy
+
+    activity_id, _ = store.add_activity(project, _activity(project, portfolios=["Digital"],
+                                                           themes=["Online access"]))
+    action_id, _ = add_action(project, Action(title="x", portfolio="Digital",
+                                              themes=["Online access"]))
+    assert link_to_taxonomy(project) == Changes()          # no taxonomy yet: nothing to do
+    portfolio = project.db["portfolios"].insert({"name": "Digital", "position": 1}).last_pk
+    theme = project.db["themes"].insert({"portfolio_id": portfolio, "name": "Online access",
+                                         "position": 1}).last_pk
+    assert link_to_taxonomy(project) == Changes(activities=True, actions=True)
+    project.db.execute("UPDATE portfolios SET name = 'Digital services' WHERE id = ?",
+                       [portfolio])
+    project.db.execute("UPDATE themes SET name = 'Online services' WHERE id = ?", [theme])
+    activity = store.get_activity(project, activity_id)
+    assert (activity.portfolios, activity.themes) == (["Digital services"], ["Online services"])
+    action = get_action(project, action_id)
+    assert (action.portfolio, action.themes) == ("Digital services", ["Online services"])
+    assert link_to_taxonomy(project) == Changes()          # already linked
