@@ -145,56 +145,26 @@ class CommentTable:
         return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
     def xlsx_bytes(self, report: Reporter | None = None) -> bytes:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Alignment, Font, PatternFill
+        from engage.reports.xlsx import Sheet, workbook_bytes
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Comments")
-        sheet.freeze_panes = "B2"
-        header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill(
-            "solid", fgColor="005EB8")
         headers = self.headers
-        for i, name in enumerate(headers, start=1):
-            width = 60 if name == "text" else 28 if name in ("themes", "portfolios") else 14
-            sheet.column_dimensions[_column_letter(i)].width = width
-
-        def header_cell(value: str):
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            cell.font, cell.fill = header_font, header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            return cell
-
-        sheet.append([header_cell(h) for h in headers])
-        for row in self.rows(report):
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                          for v in row])
-        codebook = book.create_sheet("Codebook")
-        codebook.append(["portfolio", "theme", "description"])
-        for t in self.themes:
-            codebook.append([neutralise(t["portfolio"]), neutralise(t["name"]),
-                             neutralise(t["description"] or "")])
-        about = book.create_sheet("About")
-        for line in _about_lines(self.project, self.scope):
-            about.append([neutralise(line)])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        widths = [60 if h == "text" else 28 if h in ("themes", "portfolios") else 14
+                  for h in headers]
+        codebook = [[neutralise(t["portfolio"]), neutralise(t["name"]),
+                     neutralise(t["description"] or "")] for t in self.themes]
+        return workbook_bytes([
+            Sheet("Comments", [neutralise(h) for h in headers], self.rows(report), widths),
+            Sheet("Codebook", ["portfolio", "theme", "description"], codebook, [36, 32, 80],
+                  freeze=False),
+            Sheet("About", ["about this export"],
+                  [[neutralise(line)] for line in _about_lines(self.project, self.scope)],
+                  [120], freeze=False)])
 
 
 def _coder(coding: dict) -> str:
     if coding["decision"] == "accepted":
         return f"officer ({coding['decided_by']})" if coding["decided_by"] else "officer"
     return "model"
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _about_lines(project: Project, scope: ReportScope) -> list[str]:

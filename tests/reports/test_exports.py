@@ -204,3 +204,18 @@ def test_csv_bytes_open_in_excel_as_utf8(exported):
     raw = paths["csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[0][0] == "comment_id"
+
+
+def test_xlsx_writer_keeps_types_spaces_and_drops_control_characters(tmp_path):
+    from engage.reports.xlsx import Sheet, column_letter, workbook_bytes
+
+    assert [column_letter(i) for i in (1, 26, 27, 52, 53, 703)] == [
+        "A", "Z", "AA", "AZ", "BA", "AAA"]
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(workbook_bytes([Sheet("Odd <&> name", ["a", "b", "c", "d"], [
+        [1, 2.5, "  padded  ", "bell\x07 & <tag>"], [None, "", True, "x"]], [10, 10, 10, 10])]))
+    sheet = openpyxl.load_workbook(path)["Odd <&> name"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows == [["a", "b", "c", "d"], [1, 2.5, "  padded  ", "bell & <tag>"],
+                    [None, None, 1, "x"]]
+    assert sheet["A1"].font.b and sheet.freeze_panes == "B2"
