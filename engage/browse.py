@@ -26,6 +26,16 @@ class CommentFilter:
     substantive_only: bool = False
     duplicates: bool | None = None  # None: all; False: hide duplicates; True: only duplicates
     comment_ids: tuple[int, ...] | None = field(default=None)
+    # Analysis filters (engage.analysis): a theme counts when its coding is active (accepted
+    # by an officer, or a confident model suggestion not rejected) — the reports' rule too.
+    theme_id: int | None = None
+    portfolio_id: int | None = None
+    sentiment: tuple[int, ...] = ()  # effective sentiment (officer's, else the model's) in these
+    outcome: str | None = None  # 'coded', 'uncertain', 'no_theme'
+    topic_id: int | None = None
+    key_quotes_only: bool = False
+    reviewed: bool | None = None
+    word: str = ""  # a lemma or phrase token as stored by the analysis (word-cloud click)
 
     def with_(self, **changes) -> CommentFilter:
         values = {**self.__dict__, **changes}
@@ -94,6 +104,7 @@ def _where(f: CommentFilter) -> tuple[str, list, bool]:
         clauses.append("c.duplicate_of IS NULL")
     elif f.duplicates is True:
         clauses.append("c.duplicate_of IS NOT NULL")
+    _analysis_clauses(f, clauses, params)
     query = fts_query(f.search) if f.search.strip() else ""
     if query:
         clauses.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
@@ -103,6 +114,44 @@ def _where(f: CommentFilter) -> tuple[str, list, bool]:
         params += list(f.comment_ids)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return where, params, needs_respondent
+
+
+_ACTIVE = ("(cd.decision = 'accepted' OR (cd.decision IS NULL AND cd.source = 'model' AND "
+           "ca.outcome = 'coded'))")
+
+
+def _analysis_clauses(f: CommentFilter, clauses: list[str], params: list) -> None:
+    if f.theme_id is not None:
+        clauses.append(f"c.id IN (SELECT cd.comment_id FROM codings cd JOIN comment_analysis ca "
+                       f"ON ca.comment_id = cd.comment_id WHERE cd.theme_id = ? AND {_ACTIVE})")
+        params.append(f.theme_id)
+    if f.portfolio_id is not None:
+        clauses.append(f"c.id IN (SELECT cd.comment_id FROM codings cd JOIN comment_analysis ca "
+                       f"ON ca.comment_id = cd.comment_id JOIN themes t ON t.id = cd.theme_id "
+                       f"WHERE t.portfolio_id = ? AND {_ACTIVE})")
+        params.append(f.portfolio_id)
+    analysis: list[str] = []
+    if f.sentiment:
+        analysis.append(f"coalesce(ca.sentiment_officer, ca.sentiment) IN "
+                        f"({','.join('?' * len(f.sentiment))})")
+        params.extend(f.sentiment)
+    if f.outcome is not None:
+        analysis.append("ca.outcome = ?")
+        params.append(f.outcome)
+    if f.topic_id is not None:
+        analysis.append("ca.topic_id = ?")
+        params.append(f.topic_id)
+    if f.key_quotes_only:
+        analysis.append("ca.key_quote = 1")
+    if f.reviewed is not None:
+        analysis.append("ca.reviewed = ?")
+        params.append(int(f.reviewed))
+    if f.word.strip():
+        analysis.append("(' ' || ca.tokens || ' ') LIKE ?")
+        params.append(f"% {f.word.strip().replace(' ', '_')} %")
+    if analysis:
+        clauses.append("c.id IN (SELECT ca.comment_id FROM comment_analysis ca WHERE "
+                       + " AND ".join(analysis) + ")")
 
 
 def count_comments(project: Project, f: CommentFilter) -> int:

@@ -97,3 +97,25 @@ def test_merge_moves_codings(project):
     store.merge_themes(project, t["Travel to services"], t["Waiting times"])
     assert "Travel to services" not in ids(project)
     assert {c["theme"] for c in store.comment_codings(project, 2)} == {"Waiting times"}
+
+
+def test_browse_filters_agree_with_theme_counts(project):
+    """The comments behind a number are exactly the ones the number counts."""
+    from engage.browse import CommentFilter, count_comments, fetch_comments
+
+    t = ids(project)
+    run = store.start_run(project, "v1", {})
+    store.save_results(project, run, [
+        result(1, "coded", [(t["Waiting times"], 0.9, [])], sentiment=5),
+        result(2, "uncertain", [(t["Waiting times"], 0.4, [])], sentiment=2),
+        result(3, "coded", [(t["Online access"], 0.8, [])], sentiment=2),
+    ])
+    store.set_coding_decision(project, [3], t["Online access"], "rejected")
+    counts = {c["theme"]: c["comments"] for c in store.theme_counts(project)}
+    for name, theme in t.items():
+        assert count_comments(project, CommentFilter(theme_id=theme)) == counts[name]
+    assert count_comments(project, CommentFilter(sentiment=(1, 2))) == 2
+    assert count_comments(project, CommentFilter(outcome="uncertain")) == 1
+    assert count_comments(project, CommentFilter(word="b")) == 3
+    rows = fetch_comments(project, CommentFilter(theme_id=t["Waiting times"], sentiment=(5,)), 0, 10)
+    assert [r.id for r in rows] == [1]

@@ -1,0 +1,61 @@
+"""`engage analyse` end to end (issue 3 targets: 29,000 comments in <= 20 s on 2 cores;
+1,000,000 comments in <= 15 min with peak memory <= 4 GB). Prints medians; asserts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_import_scale import BUILD, export_with_comments  # noqa: E402
+from engage.analysis.pipeline import analyse_project  # noqa: E402
+from engage.importing.importer import import_file  # noqa: E402
+from engage.project import Project  # noqa: E402
+
+
+def build(target_comments: int, name: str) -> Path:
+    path = BUILD / f"analyse_{name}.engage"
+    source, _ = export_with_comments(target_comments, f"export_{name}")
+    with Project.create(path, overwrite=True) as project:
+        import_file(project, source, "Benchmark")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--million", action="store_true", help="also the 1M-comment run")
+    args = parser.parse_args()
+    walls, cpus, stages = [], [], []
+    for _ in range(args.repeat):
+        path = build(29_000, "29k")  # fresh each time: no stored tokens from a previous run
+        start, start_cpu = time.perf_counter(), time.process_time()
+        summary, _ = analyse_project(path)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+        stages.append(summary.stages)
+    print(f"analyse {summary.comments:,} comments: median {statistics.median(walls):.1f} s wall, "
+          f"{statistics.median(cpus):.1f} s CPU (runs {', '.join(f'{w:.1f}' for w in walls)}; "
+          "target <= 20 s)")
+    for key in stages[0]:
+        print(f"  {key}: median {statistics.median(s[key] for s in stages):.2f} s")
+    start = time.perf_counter()
+    summary, _ = analyse_project(path)
+    print(f"re-analyse (tokens stored): {time.perf_counter() - start:.1f} s")
+    if args.million:
+        path = build(1_000_000, "1m")
+        start = time.perf_counter()
+        summary, _ = analyse_project(path)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"analyse {summary.comments:,} comments: {time.perf_counter() - start:.0f} s, "
+              f"peak memory {peak:,.0f} MB (targets <= 900 s, <= 4096 MB)")
+
+
+if __name__ == "__main__":
+    main()
