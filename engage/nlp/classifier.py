@@ -32,7 +32,7 @@ from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from engage.nlp.features import TextFeatures
+from engage.nlp.features import TextFeatures, only_function_words
 
 CODED, UNCERTAIN, NO_THEME = "coded", "uncertain", "none"
 
@@ -246,7 +246,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             return []
         parts = self.features_.contributions(text, self.coef_[j])
         ranked = sorted(
-            ((t, v) for t, v in parts.items() if v > 0 and not _only_function_words(t)),
+            ((t, v) for t, v in parts.items() if v > 0 and not only_function_words(t)),
             key=lambda tv: -tv[1],
         )
         return [(t, round(v, 4)) for t, v in ranked[:top]]
@@ -256,13 +256,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         return [(t, int(c)) for t, c, ok in zip(self.themes_, self.counts_, self.learnable_,
                                                 strict=True) if not ok]
-
-
-def _only_function_words(term: str) -> bool:
-    """'to', 'of the': real contributors, but they tell an officer nothing."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return all(word in ENGLISH_STOP_WORDS for word in term.split())
 
 
 def _as_label_matrix(Y, themes: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:

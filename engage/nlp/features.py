@@ -54,6 +54,13 @@ def _word_ngrams(word: str, low: int, high: int) -> list[str]:
     return grams
 
 
+def only_function_words(term: str, keep: frozenset[str] = frozenset()) -> bool:
+    """'to', 'of the': real contributors to a score, but they tell an officer nothing."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return all(word in ENGLISH_STOP_WORDS and word not in keep for word in term.split())
+
+
 def _readable(token: str) -> str:
     return token.strip(_PUNCT)
 

@@ -22,7 +22,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from engage.nlp.features import TextFeatures
+from engage.nlp.features import TextFeatures, only_function_words
+
+#: Function words that do carry sentiment (negation, contrast), so explanations keep them.
+SENTIMENT_FUNCTION_WORDS = frozenset(
+    {"not", "no", "never", "nothing", "nobody", "none", "nor", "cannot", "without", "but",
+     "although", "though", "however", "very", "too"}
+)
 
 
 class SentimentClassifier(ClassifierMixin, BaseEstimator):
@@ -121,7 +127,11 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         else:  # two levels: one weight vector, pointing at the second
             weights = coef[0] if k == 1 else -coef[0]
         parts = self.features_.contributions(text, weights)
-        ranked = sorted(((t, v) for t, v in parts.items() if v > 0), key=lambda tv: -tv[1])
+        ranked = sorted(
+            ((t, v) for t, v in parts.items()
+             if v > 0 and not only_function_words(t, SENTIMENT_FUNCTION_WORDS)),
+            key=lambda tv: -tv[1],
+        )
         return [(t, round(v, 4)) for t, v in ranked[:top]]
 
 
