@@ -1,5 +1,7 @@
 """Analysis results for benchmark and sample projects: the real `engage analyse` when this
-build has it, otherwise a seeded stand-in written through `engage.analysis.store`.
+build has it, otherwise a seeded stand-in written through `engage.analysis.store`. Either way
+a seeded sample of officer work follows (decisions on suggested themes, a few sentiments, key
+quotes), so the reports' review and agreement figures have something to show.
 
 The stand-in is not a classifier worth measuring. It exists so reports can be timed and shown
 on a full-size analysed project before the NLP pipeline is wired to the command line: tokens
@@ -37,10 +39,12 @@ def analyse(project: Project, seed: int = 2013, say: Callable[[str], None] = pri
     if has_engage_analyse():
         from engage.cli import main
 
-        path = str(project.path)
-        if main(["analyse", path]) != 0:
+        say("  running engage analyse …")
+        if main(["analyse", str(project.path)]) != 0:
             raise SystemExit("engage analyse failed")
-        return "analysis by `engage analyse` (the real NLP pipeline)"
+        officer_review(project, random.Random(seed))
+        return ("analysis by `engage analyse` (the real NLP pipeline), then a seeded sample "
+                "of officer decisions")
     seed_analysis(project, seed, say)
     return ("analysis by a SEEDED STAND-IN written through engage.analysis.store "
             "(`engage analyse` is not in this build yet): seed-term themes with random "
@@ -96,6 +100,29 @@ def _result(cid, words, terms, rng, groups, campaigns, index) -> store.CommentRe
     return store.CommentResult(
         cid, outcome, level, round(0.5 + 0.45 * rng.random(), 3), rng.random(), suggestions,
         tokens=" ".join(words), near_dup_group=group + 1 if group in campaigns else None)
+
+
+def officer_review(project: Project, rng: random.Random, comments: int = 400) -> None:
+    """Seeded officer work on real model output: the review queue first, then coded comments."""
+    from engage.reports.queries import ReportScope, active_codings
+
+    coded = active_codings(project, ReportScope())
+    candidates = store.review_queue(project, limit=comments // 2)
+    candidates += rng.sample(sorted(coded), min(comments - len(candidates), len(coded)))
+    by_decision: dict[tuple[int, str], list[int]] = {}
+    for cid in candidates:
+        suggestions = [c for c in store.comment_codings(project, cid) if c["source"] == "model"]
+        if not suggestions:
+            continue
+        decision = "accepted" if rng.random() < 0.8 else "rejected"
+        by_decision.setdefault((suggestions[0]["theme_id"], decision), []).append(cid)
+    for (tid, decision), ids in by_decision.items():
+        store.set_coding_decision(project, ids, tid, decision, action="seeded review")
+    for cid in rng.sample(candidates, min(120, len(candidates))):
+        analysis = store.comment_analysis(project, cid) or {}
+        level = analysis.get("sentiment") or 3
+        store.set_officer_sentiment(project, [cid], max(1, min(5, level + rng.choice((-1, 0, 1)))))
+    store.set_key_quote(project, rng.sample(sorted(coded), min(25, len(coded))), True)
 
 
 def _officer_review(project: Project, results: list, rng: random.Random) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -71,18 +72,22 @@ def write_export(project: Project, out: str | Path, fmt: str | None = None,
         project.consultation(scope.consultation_id)  # a clear error for an unknown id
     report = Reporter(progress, cancelled)
     report(0.0, f"Exporting {fmt.upper()}")
-    with q.materialised(project, scope):
-        if fmt == "qdc":
-            data = codebook_qdc(project)
-        elif fmt == "qdpx":
-            data = project_qdpx(project, scope, report)
-        else:
-            table = CommentTable(project, scope)
-            data = table.csv_bytes(report) if fmt == "csv" else table.xlsx_bytes(report)
+    if fmt == "qdc":
+        data = codebook_qdc(project)
+    else:
+        data = _comments_export(project, scope, fmt, report)
     report.check()
     path = write_output(out, data)
     report(1.0, f"Exported to {path.name}", force=True)
     return path
+
+
+def _comments_export(project: Project, scope: ReportScope, fmt: str, report: Reporter) -> bytes:
+    with q.materialised(project, scope):
+        if fmt == "qdpx":
+            return project_qdpx(project, scope, report)
+        table = CommentTable(project, scope)
+        return table.csv_bytes(report) if fmt == "csv" else table.xlsx_bytes(report)
 
 
 # ----- the comment table -------------------------------------------------------------------------
@@ -232,9 +237,12 @@ def _text_element(xml: XMLGenerator, name: str, text: str) -> None:
     xml.endElement(name)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot hold (control codes other than tab and newlines)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or (ch >= " " and ch not in "\ufffe\uffff"))
+    return _NOT_XML.sub("", text)
 
 
 def codebook_qdc(project: Project) -> bytes:
@@ -296,9 +304,10 @@ def project_qdpx(project: Project, scope: ReportScope, report: Reporter | None =
             archive.writestr(f"Sources/{ids('source', qid)}.txt", text.encode("utf-8"))
         if report:
             report(0.3, "Writing the REFI-QDA project")
-        with archive.open("project.qde", "w") as qde:
-            xml = XMLGenerator(qde, encoding="utf-8", short_empty_elements=True)
-            _write_project(xml, project, scope, ids, users, comments, codings, sources)
+        qde = io.BytesIO()  # one compressed write, not two million small ones
+        xml = XMLGenerator(qde, encoding="utf-8", short_empty_elements=True)
+        _write_project(xml, project, scope, ids, users, comments, codings, sources)
+        archive.writestr("project.qde", qde.getvalue())
     return buffer.getvalue()
 
 
