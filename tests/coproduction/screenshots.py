@@ -63,6 +63,19 @@ def main(argv: list[str] | None = None) -> int:
         row, len(matrix.portfolios)))
     save(widget, app, out, "activities_from_dashboard")
 
+    # an activity list with bad rows: every problem listed, nothing imported
+    bad = scratch / "stocktake.csv"
+    bad.write_text("Project name,Method,Participation level,Locality\n"
+                   "Walking football for men over 50,workshop,consulted,Weymouth\n"
+                   "Bridport memory café,outreach,involve,Bridport\n"
+                   "Hamworthy young carers' group,co-design group,co-produce,Hamworthy\n"
+                   ",focus group,consult,Poole Bay\n", encoding="utf-8")
+    widget.register.import_file(bad)
+    widget.register.tasks.wait(20000)
+    settle(app)
+    save(widget.register._problem_box, app, out, "import_problems")
+    widget.register._problem_box.close()
+
     widget.register.show_all()
     suggested = next(r for r in widget.register.model._rows if r["suggested_portfolios"])
     widget.register.select(suggested["id"])
