@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     settle(app)
     save(widget.register._problem_box, app, out, "import_problems")
     widget.register._problem_box.close()
+    widget.register.status.clear()
 
     widget.register.show_all()
     suggested = next(r for r in widget.register.model._rows if r["suggested_portfolios"])
