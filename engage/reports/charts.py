@@ -112,7 +112,9 @@ def sentiment_chart(summary: ConsultationSummary) -> tuple[bytes, float] | None:
     ax.set_xlim(0, 1)
     _style(ax)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
-    ax.get_yticklabels()[-1].set_fontweight("bold")
+    for label in ax.get_yticklabels():
+        if label.get_text() == "All comments":
+            label.set_fontweight("bold")
     fig.legend(loc="lower center", ncol=3, fontsize=7, frameon=False)
     fig.subplots_adjust(left=0.36, right=0.97, top=0.98, bottom=0.55 / height)
     return _png(fig)

@@ -233,7 +233,7 @@ class ConsultationSummary:
     def scope_label(self) -> str:
         """A line saying which part of the project the report covers."""
         names = self.scope_names
-        parts = [names.get("consultation") or "All consultations"]
+        parts = [names.get("consultation") or names.get("all") or "All consultations"]
         if names.get("place"):
             parts.append(f"place: {names['place']}")
         if names.get("question"):
@@ -264,6 +264,8 @@ def _build(project: Project, scope: ReportScope, sections: Collection[str] | Non
            title: str | None, report: Reporter) -> ConsultationSummary:
     report(0.0, "Counting comments")
     names = q.scope_names(project, scope)
+    names["all"] = ("All responses" if len(project.consultations()) == 1
+                    else "All consultations")
     if scope.consultation_id is not None and names["consultation"] is None:
         from engage.errors import NotFoundError
 
@@ -428,16 +430,22 @@ def choose_quotes(candidates: list[dict], per_theme: int = QUOTES_PER_THEME) -> 
 
     Candidates arrive best first (key quotes, readable length, officer-accepted, confident).
     After the key quotes, each pick prefers a place and a feeling not yet shown, and never a
-    text too like one already chosen, so three quotes are not one voice three times.
+    text too like one already chosen or already quoted for another theme, so three quotes are
+    not one voice three times and the same comment does not fill every theme.
     """
     by_theme: dict[int, list[dict]] = {}
     for c in candidates:
         by_theme.setdefault(c["theme_id"], []).append(c)
-    return {theme_id: _quotes_for_theme(theme_id, rows, per_theme)
-            for theme_id, rows in by_theme.items()}
+    used: set[int] = set()  # a comment illustrates one theme only, unless it is a key quote
+    out = {}
+    for theme_id, rows in by_theme.items():
+        out[theme_id] = _quotes_for_theme(theme_id, rows, per_theme, used)
+        used.update(quote.comment_id for quote in out[theme_id])
+    return out
 
 
-def _quotes_for_theme(theme_id: int, rows: list[dict], per_theme: int) -> list[Quote]:
+def _quotes_for_theme(theme_id: int, rows: list[dict], per_theme: int,
+                      used: set[int]) -> list[Quote]:
     chosen: list[Quote] = []
     groups: set[int] = set()
 
@@ -450,7 +458,7 @@ def _quotes_for_theme(theme_id: int, rows: list[dict], per_theme: int) -> list[Q
     for row in rows:
         if row["key_quote"] and len(chosen) < per_theme:
             take(row)
-    taken = {quote.comment_id for quote in chosen}
+    taken = {quote.comment_id for quote in chosen} | used
     readable = [r for r in rows if r["comment_id"] not in taken and 40 <= len(r["text"]) <= 600]
     while len(chosen) < per_theme and readable:
         places = {quote.place for quote in chosen}
@@ -499,13 +507,24 @@ def word_frequencies(project: Project, scope: ReportScope,
     return {pid: _top_words(counter, limit) for pid, counter in counters.items()}
 
 
+#: How stored tokens are written in a cloud when lower case would look wrong.
+CLOUD_SPELLINGS = {"gp": "GP", "gps": "GPs", "nhs": "NHS", "a_and_e": "A&E", "a&e": "A&E",
+                   "ae": "A&E", "cqc": "CQC", "icb": "ICB", "ccg": "CCG", "pcn": "PCN",
+                   "mri": "MRI", "111": "111", "999": "999", "covid": "COVID",
+                   "gp_appointment": "GP appointment", "gp_surgery": "GP surgery"}
+
+
 def _top_words(counter: Counter, limit: int) -> dict[str, int]:
     """The most frequent words, numbers left out, phrases shown with spaces."""
     out: dict[str, int] = {}
     for word, n in counter.most_common():
-        if word.isdigit() or word in CLOUD_LEAVE_OUT:
+        if word in CLOUD_SPELLINGS:
+            shown = CLOUD_SPELLINGS[word]
+        elif word.isdigit() or word in CLOUD_LEAVE_OUT:
             continue
-        out[word.replace("_", " ")] = n
+        else:
+            shown = word.replace("_", " ")
+        out[shown] = out.get(shown, 0) + n
         if len(out) == limit:
             break
     return out

@@ -225,3 +225,18 @@ def test_word_clouds_leave_out_every_negation_the_analysis_keeps():
     from engage.reports.summary import CLOUD_LEAVE_OUT
 
     assert NEGATIONS <= CLOUD_LEAVE_OUT
+
+
+def test_a_comment_illustrates_one_theme_unless_an_officer_made_it_key(project):
+    summary = build_summary(project)
+    seen = Counter(quote.comment_id for quotes in summary.quotes.values() for quote in quotes
+                   if not quote.key_quote)
+    assert seen and max(seen.values()) == 1
+
+
+def test_word_clouds_spell_acronyms_and_phrases():
+    from engage.reports.summary import _top_words
+
+    words = _top_words(Counter({"gp": 5, "a_and_e": 4, "waiting_list": 3, "not": 9, "2024": 8}),
+                       10)
+    assert words == {"GP": 5, "A&E": 4, "waiting list": 3}
