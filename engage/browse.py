@@ -87,9 +87,11 @@ def _where(f: CommentFilter) -> tuple[str, list, bool]:
         params.append(f.question_id)
     if f.place_id is not None:
         needs_respondent = True
-        clauses.append("(r.place_id = ? OR r.place_id IN "
-                       "(SELECT id FROM places WHERE parent_id = ? OR partnership_id = ?))")
-        params += [f.place_id, f.place_id, f.place_id]
+        # A place includes everything below it: a council its localities and their PCNs.
+        clauses.append("r.place_id IN (WITH RECURSIVE within(id) AS (SELECT ? UNION "
+                       "SELECT p.id FROM places p JOIN within w "
+                       "ON p.parent_id = w.id OR p.partnership_id = w.id) SELECT id FROM within)")
+        params.append(f.place_id)
     for name, value in f.attributes:
         needs_respondent = True
         if name in ATTRIBUTE_COLUMNS:
@@ -251,3 +253,13 @@ def question_counts(project: Project) -> list[dict]:
                     (SELECT count(*) FROM comments c WHERE c.question_id = q.id) AS comments
              FROM questions q ORDER BY q.consultation_id, q.position, q.id"""
     return [dict(row) for row in project._rows(sql)]
+
+
+def consultation_names(project: Project) -> list[dict]:
+    """Consultations without counts (ids, names, descriptions), for lists that count otherwise.
+
+    `Project.consultations()` counts respondents and comments per consultation, which costs
+    about half a second on a million comments; the navigator adds up `question_counts` instead.
+    """
+    return [dict(row) for row in project._rows(
+        "SELECT id, name, description FROM consultations ORDER BY id")]

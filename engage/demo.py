@@ -38,7 +38,20 @@ def build_demo_project(out: str | Path | None = None, progress: ProgressFn | Non
         from engage.analysis.pipeline import analyse_project
 
         analyse_project(path, progress=report.span(0.3, 1.0), cancelled=cancelled)
+        _link_sample_activities(path)
     return path
+
+
+def _link_sample_activities(path: Path) -> None:
+    """Sample activities were added by name before the taxonomy existed; tie them to it."""
+    try:
+        from engage.coproduction.portfolios import link_to_taxonomy
+    except ModuleNotFoundError:
+        return
+    from engage.project import Project
+
+    with Project.open(path) as project:
+        link_to_taxonomy(project)
 
 
 def _extra_steps():
