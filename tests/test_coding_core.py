@@ -279,3 +279,17 @@ def test_evidence_does_not_match_look_alikes():
 def test_evidence_spans_never_overlap_and_prefer_the_longer_match():
     spans = evidence_spans("the waiting list again", ["wait", "waiting list"])
     assert [(s.start, s.end, s.term) for s in spans] == [(4, 16, 1)]
+
+
+# ----- agreement labels ----------------------------------------------------------------------
+def test_reviewed_labels_match_the_reports_definition(project):
+    from engage.reports.queries import reviewed_theme_labels
+
+    t = theme_ids(project)
+    store.set_coding_decision(project, [1], t["Waiting times"], "rejected")
+    store.set_coding_decision(project, [2], t["Travel to services"], "accepted")
+    store.set_coding_decision(project, [3, 5], t["Online access"], "accepted")
+    model, officer = store.reviewed_labels(project)
+    assert (model, officer) == reviewed_theme_labels(project)
+    assert model[1] == {t["Waiting times"]} and officer[1] == set()
+    assert officer[5] == {t["Online access"]} and model[5] == set()

@@ -750,3 +750,31 @@ def promote_topic(project: Project, topic_id: int, name: str | None = None,
 def _theme_name(project: Project, theme_id_: int) -> str:
     row = project.db.execute("SELECT name FROM themes WHERE id = ?", [theme_id_]).fetchone()
     return row[0] if row else f"#{theme_id_}"
+
+
+def reviewed_labels(project: Project, consultation_id: int | None = None,
+                    ) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(model, officer) theme sets for each reviewed comment, for the agreement view.
+
+    The same rule as `engage.reports.queries.reviewed_theme_labels` (the model's set: its
+    suggestions on comments it was confident about; the officer's: ACTIVE_CODING), without the
+    report's scope machinery, so it stays interactive on a large project.
+    """
+    where = "AND m.consultation_id = ?" if consultation_id is not None else ""
+    params = [consultation_id] if consultation_id is not None else []
+    rows = project.db.execute(
+        f"""SELECT a.comment_id, c.theme_id, (c.source = 'model' AND a.outcome = 'coded'),
+                   {ACTIVE_CODING}
+            FROM comment_analysis a JOIN comments m ON m.id = a.comment_id
+            LEFT JOIN codings c ON c.comment_id = a.comment_id
+            WHERE a.reviewed = 1 {where}""", params).fetchall()
+    model: dict[int, set[int]] = {}
+    officer: dict[int, set[int]] = {}
+    for cid, tid, by_model, by_officer in rows:
+        model.setdefault(cid, set())
+        officer.setdefault(cid, set())
+        if tid is not None and by_model:
+            model[cid].add(tid)
+        if tid is not None and by_officer:
+            officer[cid].add(tid)
+    return model, officer
