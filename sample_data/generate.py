@@ -173,7 +173,14 @@ _SEX = _cumulative(SEXES)
 _ETHNICITY = _cumulative(ETHNICITIES)
 _DISABILITY = {older: _cumulative(pairs) for older, pairs in DISABILITY.items()}
 _CARER = _cumulative(CARERS)
-_LOCALITY = _cumulative((loc, loc.weight) for loc in LOCALITIES)
+# How readily each locality answers, relative to its population. Real consultations hear
+# less from some places (here Boscombe's Bournemouth East and Weymouth & Portland) and more
+# from older, settled ones, which is what the dashboard's "under-heard" flag is for.
+RESPONSE_PROPENSITY = {"Bournemouth East": 0.5, "Weymouth & Portland": 0.5, "Poole North": 0.8,
+                       "Purbeck": 1.2, "Christchurch": 1.2, "Dorset West": 1.15,
+                       "Poole Bay": 1.1}
+_LOCALITY = _cumulative((loc, loc.weight * RESPONSE_PROPENSITY.get(loc.name, 1.0))
+                        for loc in LOCALITIES)
 _CAMPAIGN_LOCALITY = _cumulative(
     (loc, loc.weight) for loc in LOCALITIES if loc.name in CAMPAIGN_LOCALITIES)
 
