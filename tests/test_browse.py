@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from engage.browse import CommentFilter, count_comments, question_counts
+from engage.browse import CommentFilter, consultation_names, count_comments, question_counts
 from engage.importing.importer import import_file
 from engage.importing.mapping import ColumnMapping
 from engage.project import Project
@@ -42,3 +42,10 @@ def test_question_counts_match_the_comments_of_each_question(tmp_path):
         assert by_label[(autumn, "What could be better?")] == sum(1 for r in rows[:5] if r[2])
         assert [q["consultation_id"] for q in counts] == sorted(q["consultation_id"]
                                                                for q in counts)
+        names = consultation_names(project)
+        assert [(c["id"], c["name"]) for c in names] == [(spring, "Spring survey"),
+                                                         (autumn, "Autumn survey")]
+        totals = {c["id"]: c["comments"] for c in project.consultations()}
+        for consultation in names:
+            assert totals[consultation["id"]] == sum(
+                q["comments"] for q in counts if q["consultation_id"] == consultation["id"])

@@ -40,6 +40,22 @@ def attribute_label(name: str) -> str:
     return name
 
 
+class _LazyComboBox(QComboBox):
+    """Calls `load` the first time it is opened or focused, before showing anything."""
+
+    def __init__(self, load, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._load = load
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt's name
+        self._load()
+        super().showPopup()
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._load()
+        super().focusInEvent(event)
+
+
 class FilterBar(QWidget):
     """Emits `filter_changed` whenever what it shows would change the table."""
 
@@ -49,6 +65,7 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self._project: Project | None = None
         self._consultation_id: int | None = None
+        self._attributes_loaded = False
         self._quiet = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -70,8 +87,11 @@ class FilterBar(QWidget):
         self.search.textChanged.connect(self._on_text_changed)
 
         self.place = self._combo("Place", "Only comments from respondents in this place")
+        # Listing attribute names reads every respondent (a third of a second at a million
+        # comments), so it waits until the officer reaches for the combo.
         self.attribute = self._combo("Respondent attribute",
-                                     "Filter on a respondent attribute, e.g. age band")
+                                     "Filter on a respondent attribute, e.g. age band",
+                                     _LazyComboBox(self.ensure_attributes, self))
         self.value = self._combo("Attribute value", "The attribute value to keep")
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
         self.place.currentIndexChanged.connect(self._changed)
@@ -114,8 +134,8 @@ class FilterBar(QWidget):
             QWidget.setTabOrder(first, second)
         self._fill_combos()
 
-    def _combo(self, name: str, tip: str) -> QComboBox:
-        combo = QComboBox(self)
+    def _combo(self, name: str, tip: str, combo: QComboBox | None = None) -> QComboBox:
+        combo = combo if combo is not None else QComboBox(self)
         combo.setAccessibleName(name)
         combo.setToolTip(tip)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -132,6 +152,7 @@ class FilterBar(QWidget):
     def set_project(self, project: Project | None) -> None:
         self._project = project
         self._consultation_id = None
+        self._attributes_loaded = False
         self._quiet = True
         try:
             self.search.clear()
@@ -145,6 +166,13 @@ class FilterBar(QWidget):
         """Attribute values are those of the consultation in view."""
         if consultation_id != self._consultation_id:
             self._consultation_id = consultation_id
+            if self._attributes_loaded:
+                self._keeping_choices(self._fill_attributes)
+
+    def ensure_attributes(self) -> None:
+        """Fill the attribute combo now if it has not been filled for this project."""
+        if not self._attributes_loaded and self._project is not None:
+            self._attributes_loaded = True
             self._keeping_choices(self._fill_attributes)
 
     def on_changes(self, changes: Changes) -> None:
@@ -198,13 +226,17 @@ class FilterBar(QWidget):
         self.place.blockSignals(False)
         self._fill_attributes()
 
+    def _attribute_names(self) -> list[str]:
+        if self._project is None or not self._attributes_loaded:
+            return []
+        return attribute_names(self._project, self._consultation_id)
+
     def _fill_attributes(self) -> None:
         self.attribute.blockSignals(True)
         self.attribute.clear()
         self.attribute.addItem(ANY_ATTRIBUTE, None)
-        if self._project is not None:
-            for name in attribute_names(self._project, self._consultation_id):
-                self.attribute.addItem(attribute_label(name), name)
+        for name in self._attribute_names():
+            self.attribute.addItem(attribute_label(name), name)
         self.attribute.blockSignals(False)
         self._fill_values()
 

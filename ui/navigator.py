@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from engage.browse import question_counts
+from engage.browse import consultation_names, question_counts
 from engage.changes import Changes
 from engage.project import Project
 
@@ -79,18 +79,20 @@ class Navigator(QWidget):
             self._on_current_changed(self.tree.currentItem(), None)
 
     def _fill(self, project: Project) -> None:
-        consultations = project.consultations()
-        total = sum(c["comments"] for c in consultations)
-        everything = self._item(None, "All comments", total, (None, None))
+        questions = question_counts(project)
+        totals: dict[int, int] = {}
+        for question in questions:
+            cid = question["consultation_id"]
+            totals[cid] = totals.get(cid, 0) + question["comments"]
+        everything = self._item(None, "All comments", sum(totals.values()), (None, None))
         self.tree.addTopLevelItem(everything)
         by_consultation: dict[int, QTreeWidgetItem] = {}
-        for consultation in consultations:
-            item = self._item(everything, consultation["name"], consultation["comments"],
-                              (consultation["id"], None))
-            item.setToolTip(0, f"{consultation['name']}: {consultation['respondents']:,} "
-                               f"respondents, {consultation['comments']:,} comments")
-            by_consultation[consultation["id"]] = item
-        for question in question_counts(project):
+        for consultation in consultation_names(project):
+            cid = consultation["id"]
+            item = self._item(everything, consultation["name"], totals.get(cid, 0), (cid, None))
+            item.setToolTip(0, consultation["description"] or consultation["name"])
+            by_consultation[cid] = item
+        for question in questions:
             parent = by_consultation.get(question["consultation_id"])
             if parent is None:
                 continue
