@@ -77,6 +77,7 @@ class Document:
     dates_line: str
     produced_line: str
     blocks: list[Block] = field(default_factory=list)
+    cover_figures: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)

@@ -63,6 +63,17 @@ def date_range(first: str | None, last: str | None, short: bool = False) -> str:
     return f"{write(first)} to {write(last)}"
 
 
+def model_version(value: str | None) -> str:
+    """A model version as people read it: a build timestamp becomes 'built 23 Nov 2026'."""
+    if not value:
+        return "–"
+    try:
+        built = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"built {built.day} {built:%b %Y}"
+
+
 def masked(kinds: dict[str, int]) -> str:
     """'68 e-mail addresses, 41 NHS numbers' from {"email": 68, "nhs_number": 41}."""
     from engage.importing.pii import MASK_KINDS

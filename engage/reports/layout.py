@@ -41,13 +41,21 @@ def build_document(summary: ConsultationSummary, sections: Collection[str] | Non
     doc = Document(
         title=summary.title, subtitle="Consultation summary", scope_line=summary.scope_label,
         dates_line=_dates_line(summary),
-        produced_line=f"Produced {fmt.long_date(summary.generated_at)} with Engage {__version__}")
+        produced_line=f"Produced {fmt.long_date(summary.generated_at)} with Engage {__version__}",
+        cover_figures=_cover_figures(summary))
     for key in chosen:
         builder = _BUILDERS[key]
         blocks = builder(summary, summary_text) if key == "summary" else builder(summary)
         if blocks:
             doc.add(Heading(SECTIONS[key], 1), *blocks)
     return doc
+
+
+def _cover_figures(s: ConsultationSummary) -> list[tuple[str, str]]:
+    return [(fmt.count(s.counts.respondents), "respondents"),
+            (fmt.count(s.counts.counted), "comments analysed"),
+            (fmt.count(sum(1 for t in s.themes if t.comments)), "themes raised"),
+            (fmt.count(len([p for p in s.places if p.place_id is not None])), "places")]
 
 
 def _dates_line(s: ConsultationSummary) -> str:
@@ -251,13 +259,15 @@ def _actions(s: ConsultationSummary) -> list:
             backing.append(fmt.counted(a["supporting_comments"], "supporting comment"))
         if any(backing):
             said += " (" + "; ".join(b for b in backing if b) + ")"
-        status = a["status"] + (f": {a['reason']}" if a["reason"] else "")
-        rows.append([said, a["decision"] or "", a["owner"], status])
+        did = a["decision"] or ""
+        if a["reason"]:
+            did += ("\n" if did else "") + f"Why not: {a['reason']}"
+        rows.append([said, did, a["owner"], a["status"]])
     statuses = ", ".join(f"{fmt.count(n)} {status}" for status, n in
                          co.action_status_counts.items() if n)
     return [Paragraph(f"{fmt.counted(len(co.actions), 'action')}: {statuses}.", "lead"),
             Table(["You said", "We did", "Owner", "Status"], rows, align="llll",
-                  widths=[2.2, 3.4, 1.2, 1.4], key="actions")]
+                  widths=[2.6, 3.6, 1.3, 1.1], key="actions")]
 
 
 # ----- methodology and appendix --------------------------------------------------------------
@@ -307,15 +317,23 @@ def _model_blocks(s: ConsultationSummary) -> list:
         "model's. Exact and near-identical texts were counted once.")]
     if s.runs:
         blocks.append(Table(
-            ["Model version", "Run", "Comments analysed", "Used in this report"],
-            [[r["model_version"] or "", fmt.long_date(r["finished_at"] or r["started_at"]),
-              fmt.count(r["comments"]), fmt.count(r["comments_in_report"])] for r in s.runs],
-            widths=[2.6, 1.6, 1.4, 1.4], key="runs"))
+            ["Model", "Mode", "Run", "Comments analysed", "Used in this report"],
+            [[fmt.model_version(r["model_version"]), r["mode"],
+              fmt.long_date(r["finished_at"] or r["started_at"]), fmt.count(r["comments"]),
+              fmt.count(r["comments_in_report"])] for r in s.runs],
+            align="lllrr", widths=[2, 1.6, 1.8, 1.4, 1.4], key="runs",
+            note="Cold start: themes from the codebook's seed terms and a model trained on NHS "
+                 "patient feedback. Warm start: also learnt from this project's officer "
+                 "decisions."))
     else:
         blocks.append(Paragraph("The comments in this report have not been analysed yet."))
     a = s.agreement
-    review = (f"Officers reviewed {fmt.count(c.reviewed)} comments and set the sentiment of "
-              f"{fmt.count(c.officer_sentiment)}.")
+    if c.reviewed or c.officer_sentiment:
+        review = (f"Officers reviewed {fmt.counted(c.reviewed, 'comment')} and set the "
+                  f"sentiment of {fmt.count(c.officer_sentiment)}.")
+    else:
+        review = ("No officer has reviewed these comments yet, so every theme and sentiment "
+                  "in this report is the model's, and there is no agreement to measure.")
     pooled = a.themes.pooled
     if a.reviewed and pooled.items:
         review += (f" On the reviewed comments the model's themes agreed with the officers' "

@@ -225,9 +225,17 @@ def imported_files(project: Project, scope: ReportScope) -> list[dict]:
 
 def analysis_runs(project: Project) -> list[dict]:
     """Finished model runs, newest last: which model versions produced the suggestions."""
-    return [dict(r) for r in project._rows(
-        "SELECT id, model_version, started_at, finished_at, comments, status FROM analysis_runs "
-        "ORDER BY id")]
+    runs = []
+    for r in project._rows("SELECT id, model_version, started_at, finished_at, comments, status, "
+                           "params FROM analysis_runs ORDER BY id"):
+        run = dict(r)
+        try:
+            params = json.loads(run.pop("params") or "{}")
+        except ValueError:
+            params = {}
+        run["mode"] = params.get("mode", "") if isinstance(params, dict) else ""
+        runs.append(run)
+    return runs
 
 
 def runs_used(project: Project, scope: ReportScope) -> dict[int, int]:

@@ -81,6 +81,9 @@ def _title_page(word, doc: d.Document) -> None:
             para = word.add_paragraph()
             text = para.add_run(line)
             text.font.size, text.font.color.rgb = Pt(12), GREY
+    if doc.cover_figures:
+        word.add_paragraph().paragraph_format.space_before = Pt(24)
+        _key_figures(word, d.KeyFigures(doc.cover_figures))
     produced = word.add_paragraph()
     produced.paragraph_format.space_before = Pt(40)
     small = produced.add_run(doc.produced_line)

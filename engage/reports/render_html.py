@@ -39,6 +39,9 @@ header.cover .kicker { text-transform: uppercase; letter-spacing: .08em; font-si
                        margin: 0 0 .5rem; opacity: .9; }
 header.cover h1 { font-size: 2.4rem; line-height: 1.15; margin: 0 0 1rem; }
 header.cover p { margin: .2rem 0; }
+header.cover .figures { margin: 1.5rem 0 0; }
+header.cover .figures div { background: rgba(255, 255, 255, .12); border-top-color: white; }
+header.cover .figures .value, header.cover .figures .label { color: white; }
 nav.contents { border-left: 4px solid var(--blue); padding: .5rem 1.5rem; margin: 0 0 2rem;
                background: #F4F8FB; }
 nav.contents h2 { font-size: 1.1rem; margin: .5rem 0; border: 0; padding: 0; color: var(--grey); }
@@ -54,7 +57,8 @@ p.table-note { margin-top: -.6rem; }
 table.data { border-collapse: collapse; width: 100%; margin: 0 0 1.2rem; font-size: .9rem; }
 table.data th { background: var(--blue); color: white; text-align: left; padding: .45rem .5rem;
                 font-weight: bold; vertical-align: bottom; }
-table.data td { padding: .4rem .5rem; border-bottom: 1px solid #D8DDE0; vertical-align: top; }
+table.data td { padding: .4rem .5rem; border-bottom: 1px solid #D8DDE0; vertical-align: top;
+                white-space: pre-line; }
 table.data tr:nth-child(even) td { background: #F4F6F7; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure { margin: 1rem 0 1.6rem; text-align: center; }
@@ -111,6 +115,8 @@ def render_html(doc: Document) -> str:
     ]
     if doc.dates_line:
         parts.append(f"<p>{e(doc.dates_line)}</p>")
+    if doc.cover_figures:
+        parts.append(_block(KeyFigures(doc.cover_figures), iter(())))
     parts.append("</header>")
     if len(sections) > 1:
         parts.append('<nav class="contents"><h2>Contents</h2><ol>')

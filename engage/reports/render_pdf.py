@@ -22,7 +22,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Frame,
     Image,
     KeepTogether,
@@ -192,6 +191,8 @@ def render_pdf(doc: d.Document) -> bytes:
     ]
     if doc.dates_line:
         story.append(_p(doc.dates_line, "cover"))
+    if doc.cover_figures:
+        story += [Spacer(1, 1.5 * cm), _key_figures(d.KeyFigures(doc.cover_figures))]
     story += [NextPageTemplate("body"), PageBreak()]
     sections = [b for b in doc.blocks if isinstance(b, d.Heading) and b.level == 1]
     if len(sections) > 1:
@@ -199,14 +200,7 @@ def render_pdf(doc: d.Document) -> bytes:
         toc.levelStyles = [styles["toc1"]]
         toc.dotsMinLevel = 0
         story += [_p("Contents", "h1"), toc]
-    first_section = True
-    for block in doc.blocks:
-        if isinstance(block, d.Heading) and block.level == 1 and (len(sections) > 1
-                                                                  or not first_section):
-            story.append(PageBreak())
-        if isinstance(block, d.Heading) and block.level == 1:
-            first_section = False
-        story += _flowables(block)
+    story += _body(doc.blocks, new_pages=len(sections) > 1)
     buffer = io.BytesIO()
     template = _ReportTemplate(buffer, doc)
     if len(sections) > 1:
@@ -216,13 +210,39 @@ def render_pdf(doc: d.Document) -> bytes:
     return buffer.getvalue()
 
 
+def _body(blocks: list[d.Block], new_pages: bool) -> list:
+    """Each section on a new page; a subheading (and its note) kept with what follows it."""
+    story: list = []
+    carry: list = []  # subheadings and notes waiting for the block they introduce
+    first_section = True
+    for block in blocks:
+        if isinstance(block, d.Heading) and block.level == 1:
+            if carry:
+                story += carry
+                carry = []
+            if new_pages or not first_section:
+                story.append(PageBreak())
+            first_section = False
+            story += _flowables(block)
+            continue
+        flowables = _flowables(block)
+        if (isinstance(block, d.Heading)
+                or (isinstance(block, d.Paragraph) and block.style == "note" and carry)):
+            carry += flowables
+            continue
+        if carry:
+            story.append(KeepTogether(carry + flowables[:1]))
+            flowables, carry = flowables[1:], []
+        story += flowables
+    return story + carry
+
+
 def _flowables(block: d.Block) -> list:
     if isinstance(block, d.Heading):
         heading = _p(block.text, f"h{block.level}")
         if block.level == 1:
             heading._engage_toc_level = 0
-            return [heading]
-        return [CondPageBreak(3 * cm), heading]
+        return [heading]
     if isinstance(block, d.Paragraph):
         return [_p(block.text, block.style)]
     if isinstance(block, d.Bullets):
@@ -231,9 +251,7 @@ def _flowables(block: d.Block) -> list:
     if isinstance(block, d.Table):
         return _table(block)
     if isinstance(block, d.Figure):
-        width = (A4[0] - 2 * MARGIN) * block.width
-        image = Image(io.BytesIO(block.png), width=width, height=width * block.aspect)
-        return [KeepTogether([image, _p(block.caption, "caption")])]
+        return [_figure(block)]
     if isinstance(block, d.QuoteBlock):
         return [_quote(block)]
     if isinstance(block, d.KeyFigures):
@@ -308,16 +326,28 @@ def _table(table: d.Table) -> list:
     return out
 
 
+# Flowables that must not break across pages are one-cell tables: a single row never splits,
+# and unlike KeepTogether they can be grouped with a heading without forcing a page break.
+def _figure(block: d.Figure) -> RLTable:
+    width = (A4[0] - 2 * MARGIN) * block.width
+    image = Image(io.BytesIO(block.png), width=width, height=width * block.aspect)
+    cell = RLTable([[[image, _p(block.caption, "caption")]]], colWidths=[A4[0] - 2 * MARGIN])
+    cell.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return cell
+
+
 def _quote(block: d.QuoteBlock) -> RLTable:
-    inner = [[_p(block.text, "quote")], [_p("— " + block.attribution, "note")]]
-    box = RLTable(inner, colWidths=[A4[0] - 2 * MARGIN - 0.4 * cm], hAlign="LEFT")
+    content = [_p(block.text, "quote"), _p("— " + block.attribution, "note")]
+    box = RLTable([[content]], colWidths=[A4[0] - 2 * MARGIN - 0.4 * cm], hAlign="LEFT",
+                  spaceAfter=6)
     box.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
         ("LINEBEFORE", (0, 0), (0, -1), 3, BLUE),
         ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
-        ("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-        ("TOPPADDING", (0, 1), (-1, 1), 0)]))
-    return KeepTogether([box, Spacer(1, 6)])
+        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return box
 
 
 def _key_figures(block: d.KeyFigures) -> RLTable:
@@ -332,4 +362,5 @@ def _key_figures(block: d.KeyFigures) -> RLTable:
         ("LINEAFTER", (0, 0), (-2, -1), 4, colors.white),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-    return KeepTogether([grid, Spacer(1, 12)])
+    grid.spaceAfter = 12
+    return grid

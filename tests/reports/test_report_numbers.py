@@ -84,7 +84,8 @@ def expected_tables(project) -> dict[str, list[list[str]]]:
         out[f"profile:{attribute}"] = [[v, fmt.count(n), fmt.pct(n / respondents)]
                                        for v, n in q.profile_counts(project, SCOPE, attribute)]
     used = q.runs_used(project, SCOPE)
-    out["runs"] = [[r["model_version"], fmt.long_date(r["finished_at"]), fmt.count(r["comments"]),
+    out["runs"] = [[fmt.model_version(r["model_version"]), r["mode"],
+                    fmt.long_date(r["finished_at"]), fmt.count(r["comments"]),
                     fmt.count(used.get(r["id"], 0))] for r in q.analysis_runs(project)]
     out["files"] = [[f["file_name"], fmt.long_date(f["imported_at"]), fmt.count(f["rows_read"]),
                      fmt.count(f["comments_created"]), fmt.masked(f["masked"])]
@@ -137,6 +138,10 @@ def test_docx_tables_equal_the_queries(built, document):
     word = docx.Document(str(paths["docx"]))
     printed = [[[cell.text for cell in row.cells] for row in table.rows]
                for table in word.tables]
+    cover, printed = printed[0], printed[1:]
+    assert [cell.split("\n")[0] for cell in cover[0]] == [v for v, _l in document.cover_figures]
+    assert document.cover_figures[0][0] == fmt.count(
+        q.headline_counts(project, SCOPE)["respondents"])
     blocks = [b for b in document.blocks if isinstance(b, (Table, KeyFigures))]
     assert len(printed) == len(blocks)
     expected = expected_tables(project)
