@@ -134,8 +134,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        self.new_action = self._action("&New Project…", self.new_project, QKeySequence.StandardKey.New,
-                                       "Create an empty project file")
+        self.new_action = self._action("&New Project…", self.new_project,
+                                       QKeySequence.StandardKey.New, "Create an empty project file")
         self.open_action = self._action("&Open Project…", self.open_project_dialog,
                                         QKeySequence.StandardKey.Open, "Open a project file")
         self.recent_menu = file_menu.addMenu("Open &Recent")
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         self._total = count_comments(project, CommentFilter())
         for view in (self.filter_bar, self.detail, self.model):
             view.set_project(project)
-        self.navigator.set_project(project)  # selects "All comments", which applies the filter
+        self.navigator.set_project(project)  # "All comments" current, quietly
         self.apply_filter()
         self.stack.setCurrentIndex(1)
         self._update_title()
@@ -243,6 +243,8 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return False
             path = chosen if chosen.endswith(PROJECT_SUFFIX) else chosen + PROJECT_SUFFIX
+        if self.project is not None and self.project.path.resolve() == Path(path).resolve():
+            self.close_project()  # replacing the open file: let go of it first
         try:  # the save dialog has already asked before replacing a file
             Project.create(path, overwrite=True).close()
         except EngageError as exc:
@@ -251,7 +253,8 @@ class MainWindow(QMainWindow):
         return self.open_project(path)
 
     def open_project_dialog(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Open project", self.recent.folder(), FILE_FILTER)
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open project", self.recent.folder(),
+                                                FILE_FILTER)
         if chosen:
             self.open_project(chosen)
 

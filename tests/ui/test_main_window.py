@@ -403,3 +403,10 @@ def test_empty_results_say_why_and_what_to_do(window, project_path, tmp_path):
     assert window.new_project(tmp_path / "fresh.engage")
     assert "no comments yet" in window.detail.plain_text()
     assert "Import" in window.detail.plain_text()
+
+
+def test_new_project_over_the_open_one_lets_go_of_it_first(window, project_path):
+    window.open_project(project_path)
+    assert window.new_project(project_path)
+    assert window.model.rowCount() == 0
+    assert window.count_label.text() == count_text(0, 0)
