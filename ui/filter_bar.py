@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -85,6 +86,8 @@ class FilterBar(QWidget):
         self.search.textEdited.connect(lambda _text: self._timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.search.textChanged.connect(self._on_text_changed)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)  # Escape empties the search box
 
         self.place = self._combo("Place", "Only comments from respondents in this place")
         # Listing attribute names reads every respondent (a third of a second at a million

@@ -410,3 +410,17 @@ def test_new_project_over_the_open_one_lets_go_of_it_first(window, project_path)
     assert window.new_project(project_path)
     assert window.model.rowCount() == 0
     assert window.count_label.text() == count_text(0, 0)
+
+
+def test_escape_in_the_search_box_shows_everything_again(qtbot, window, project_path, survey):
+    window.open_project(project_path)
+    search = window.filter_bar.search
+    window.activateWindow()
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus, timeout=2000)
+    qtbot.keyClicks(search, "parking")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.model.rowCount() == survey.count_word("parking")
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    assert search.text() == ""
+    assert window.model.rowCount() == survey.count()
