@@ -118,9 +118,10 @@ def _what_changed(s: ConsultationSummary) -> str:
     parts = []
     if co.activities:
         reached = [level for level, n in co.level_counts.items() if n]
-        linked = "is" if len(co.activities) == 1 else "are"
-        parts.append(f"{fmt.counted(len(co.activities), 'engagement and co-production activity', 'engagement and co-production activities')} "
-                     f"{linked} linked to this work"
+        n = len(co.activities)
+        what = fmt.counted(n, "engagement and co-production activity",
+                           "engagement and co-production activities")
+        parts.append(f"{what} {'is' if n == 1 else 'are'} linked to this work"
                      + (f", reaching up to '{reached[-1]}' on the participation ladder"
                         if reached else "") + ".")
     if co.actions:
