@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_info)
 
+    p = sub.add_parser("check", help="read every page of a project file and report damage "
+                                      "(exit 2 if any)")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("demo", help="build the sample project headless and print what it holds")
     p.add_argument("--out", help="where to write the project (default: a temporary folder)")
     p.add_argument("--quiet", action="store_true", help="print only the project path")
@@ -145,6 +150,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"Totals: {t['consultations']} consultations, {t['questions']} questions, "
           f"{t['respondents']} respondents, {t['comments']} comments")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from engage.integrity import full_check
+
+    report = full_check(args.project)
+    print("\n".join(report.lines))
+    return 0 if report.ok else 2
 
 
 def project_info(project) -> dict:

@@ -20,3 +20,7 @@ class ProjectError(EngageError):
 
 class NotFoundError(EngageError):
     """A consultation, question, comment or other record named by the user does not exist."""
+
+
+class ProjectInUseError(ProjectError):
+    """The project file is already open in another Engage process."""

@@ -19,11 +19,10 @@ from typing import Any
 
 import sqlite_utils
 
-from engage import schema
+from engage import filelock, integrity, schema
 from engage.errors import NotFoundError, ProjectError
 
 PROJECT_SUFFIX = ".engage"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def utc_now() -> str:
@@ -56,45 +55,74 @@ class Project:
         self.path = path
         self.db = db
         self.user = user or _default_user()
+        self._locked = False
 
     # ----- opening and closing -------------------------------------------------------------
+    # Opening takes the project lock (engage.filelock), so a second Engage process is told the
+    # file is in use instead of writing behind the first one's back; closing gives it back.
     @classmethod
     def create(cls, path: str | Path, overwrite: bool = False, user: str | None = None) -> Project:
         path = Path(path)
-        if path.exists():
-            if not overwrite:
-                raise ProjectError(f"{path}: a file of that name already exists")
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
+        if path.is_dir():
+            raise ProjectError(f"{path}: is a folder, not a project file")
+        if path.exists() and not overwrite:
+            raise ProjectError(f"{path}: a file of that name already exists")
         if not path.parent.exists():
             raise ProjectError(f"{path}: the folder {path.parent} does not exist")
-        return cls._connect(path, user)
+        filelock.acquire(path)
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            integrity.forget_checked(path)
+            return cls._connect(path, user, check=False)
+        except BaseException:
+            filelock.release(path)
+            raise
 
     @classmethod
     def open(cls, path: str | Path, user: str | None = None) -> Project:
+        """Open an existing project: checked, locked for this process, migrated if older.
+
+        A file made by an older Engage is backed up beside itself before it is upgraded
+        (see engage.schema.migrate).
+        """
         path = Path(path)
         if not path.exists():
             raise ProjectError(f"{path}: no such project file")
         if path.is_dir():
             raise ProjectError(f"{path}: is a folder, not a project file")
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head and head != _SQLITE_MAGIC:
-            raise ProjectError(f"{path}: not an Engage project (not an SQLite database)")
-        return cls._connect(path, user)
+        integrity.check_header(path)
+        filelock.acquire(path)
+        try:
+            return cls._connect(path, user, check=True)
+        except BaseException:
+            filelock.release(path)
+            raise
 
     @classmethod
-    def _connect(cls, path: Path, user: str | None) -> Project:
+    def _connect(cls, path: Path, user: str | None, check: bool) -> Project:
         try:
             conn = sqlite3.connect(str(path), timeout=10)
+        except sqlite3.Error as exc:
+            raise ProjectError(f"{path}: cannot be opened as a project ({exc})") from exc
+        try:
+            integrity.check_schema(conn, path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
+            if check:
+                integrity.quick_check_once(conn, path)
             db = sqlite_utils.Database(conn)
             schema.migrate(db)
+        except ProjectError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise ProjectError(f"{path}: cannot be opened as a project ({exc})") from exc
-        return cls(path, db, user)
+        project = cls(path, db, user)
+        project._locked = True
+        return project
 
     def reopen(self) -> Project:
         """A second connection to the same file, for a worker thread."""
@@ -103,6 +131,9 @@ class Project:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
+        if self._locked:
+            self._locked = False
+            filelock.release(self.path)
 
     def __enter__(self) -> Project:
         return self

@@ -8,7 +8,9 @@ append a new one.
 from __future__ import annotations
 
 import datetime as _dt
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlite_utils
 
@@ -181,7 +183,8 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
     """Apply every migration the file lacks, each in its own transaction; return those applied.
 
     Versions are tracked as a set, not a high-water mark, so a migration appended by one
-    feature is still applied to a file that already has a later one.
+    feature is still applied to a file that already has a later one. An existing file is
+    copied to a backup beside it before the first change (see `backup_before_upgrade`).
     """
     if "migrations" not in db.table_names():
         with db.atomic():
@@ -195,6 +198,9 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             f"{max(applied)}; this version knows up to {LATEST_VERSION}). "
             "Please update Engage to open it."
         )
+    pending = [version for version, _name, _apply in MIGRATIONS if version not in applied]
+    if applied and pending:
+        backup_before_upgrade(db, max(applied))
     done = []
     for version, name, apply in MIGRATIONS:
         if version in applied:
@@ -204,3 +210,41 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             db["migrations"].insert({"version": version, "name": name, "applied_at": _now()})
         done.append(version)
     return done
+
+
+def backup_path(project_path: Path, old_version: int) -> Path:
+    """``<name>.backup-v<old>.engage`` beside the project; never one that already exists."""
+    stem, suffix = project_path.stem, project_path.suffix or ".engage"
+    candidate = project_path.with_name(f"{stem}.backup-v{old_version}{suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = project_path.with_name(f"{stem}.backup-v{old_version}-{n}{suffix}")
+        n += 1
+    return candidate
+
+
+def backup_before_upgrade(db: sqlite_utils.Database, old_version: int) -> Path | None:
+    """Copy the whole file (SQLite's backup API, so a consistent copy) before migrating it.
+
+    An upgrade that goes wrong, or a newer app the officer wants to step back from, then
+    leaves the file as the old version had it. No backup, no upgrade: if the copy cannot be
+    written the project is not opened.
+    """
+    file_name = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    if not file_name:  # an in-memory database has nothing to protect
+        return None
+    source = Path(file_name)
+    target = backup_path(source, old_version)
+    try:
+        copy = sqlite3.connect(str(target))
+        try:
+            db.conn.backup(copy)
+        finally:
+            copy.close()
+    except (sqlite3.Error, OSError) as exc:
+        Path(target).unlink(missing_ok=True)
+        raise ProjectError(
+            f"{source}: made by an older Engage and needs upgrading, but the backup copy "
+            f"{target.name} could not be written ({exc}); free some space or move the project "
+            "to a folder you can write to") from exc
+    return target
