@@ -23,7 +23,7 @@ def settle(app, rounds: int = 20) -> None:
         app.processEvents()
 
 
-def first_masked_row(model, within: int = 40) -> int:
+def first_masked_row(model, within: int = 400) -> int:
     """A row whose detail shows what the import masked, else the first."""
     for row in range(min(within, model.rowCount())):
         if model.record(row).masked:
@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     row = args.row if args.row >= 0 else first_masked_row(window.model)
     if window.model.rowCount() > row:
         window.table.selectRow(row)
+        window.table.scrollTo(window.model.index(row, 0),
+                              window.table.ScrollHint.PositionAtCenter)
     window.table.setFocus()
     settle(app)
     window.grab().save(str(out / "main_window.png"))
