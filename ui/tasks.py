@@ -38,9 +38,23 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        emit = self.signals
         try:
-            result = self.fn(lambda f, m: emit.progress.emit(self.token, f, m), self.stop.is_set)
+            self._run()
+        except RuntimeError:
+            # The runner (and its signal object) was destroyed while this job ran, e.g. its
+            # window closed: there is no one left to tell, and Qt's pool must not see it.
+            log.debug("task finished after its runner was deleted")
+
+    def _run(self) -> None:
+        emit = self.signals
+
+        def progress(fraction: float, message: str) -> None:
+            if self.stop.is_set():
+                raise Cancelled("Cancelled by the user")
+            emit.progress.emit(self.token, fraction, message)
+
+        try:
+            result = self.fn(progress, self.stop.is_set)
         except Cancelled:
             emit.cancelled.emit(self.token)
         except EngageError as exc:

@@ -170,6 +170,9 @@ def import_table(project: Project, table: Table, consultation: str, mapping: Col
             "file": result.file, "consultation": consultation,
             "comments_created": result.comments_created,
             "respondents_created": result.respondents_created})
+    # Fresh statistics let SQLite pick the index for filtered first pages (a question's or
+    # a place's comments: ~77 ms to under 1 ms on a million); cheap next to the import.
+    project.db.execute("ANALYZE")
     if progress is not None:  # after the commit: report, but a late Cancel can't undo it
         progress(1.0, f"Imported {result.comments_created} comments")
     return result, Changes(consultations=True, questions=True, respondents=True, comments=True)
