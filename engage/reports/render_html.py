@@ -80,6 +80,7 @@ footer.produced { margin-top: 3rem; font-size: .8rem; color: var(--mid-grey);
   .page { max-width: none; padding: 0; }
   header.cover { margin: 0 0 2rem; }
   h2 { break-before: page; }
+  nav.contents h2 { break-before: auto; }
   table.data tr, blockquote, figure { break-inside: avoid; }
   .page-break { break-after: page; }
 }
