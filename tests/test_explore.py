@@ -307,6 +307,8 @@ def test_place_portfolio_table_against_the_hand_count(built):
             assert row.count(portfolio["id"], "respondents") == respondents
             assert row.share(portfolio["id"]) == pytest.approx(
                 respondents / row.respondents if row.respondents else 0.0)
+    assert [row.leaf for row in table.rows[-2:]] == [False, False]  # a council; no place
+    assert all(row.leaf for row in table.rows[:len(localities)])
     poole_north = next(row for row in table.rows if row.name == "Poole North")
     assert poole_north.respondents == 0 and poole_north.share(built.portfolios["Digital"]) == 0
 
@@ -408,4 +410,6 @@ def test_word_frequencies_follow_the_filter_and_the_limit(built):
     having = [s for s in built.comments if "Hospital parking" in built.active(s)]
     assert {w.token for w in explore.word_frequencies(built.project, parking)} == {
         word for s in having for word in s.tokens.split()} - {"not", "nobody", "11"}
-    assert explore.display_word("a_and_e") == "a and e"
+    assert explore.display_word("a_and_e") == "A&E"
+    assert explore.display_word("gp_appointment") == "GP appointment"
+    assert explore.display_word("waiting__list") == "waiting list"

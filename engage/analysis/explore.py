@@ -221,6 +221,7 @@ class PlaceRow:
     respondents: int   # respondents from here who commented (the share's base)
     comments: int      # their substantive comments
     cells: dict[int, tuple[int, int]]   # portfolio id → (comments, respondents) with it on
+    leaf: bool = True  # no place lies within it, so "this place" and "within it" agree
 
     def count(self, portfolio_id: int, unit: str = "respondents") -> int:
         comments, respondents = self.cells.get(portfolio_id, (0, 0))
@@ -259,13 +260,15 @@ def place_portfolio_table(project: Project, consultation_id: int | None = None) 
     places = project.places()
     shown = [p for p in places if p["kind"] == "locality"] + [
         p for p in places if p["kind"] != "locality" and p["id"] in bases]
+    parents = {p["parent_id"] for p in places} | {p["partnership_id"] for p in places}
     for place in shown:
         respondents, comments = bases.get(place["id"], (0, 0))
         rows.append(PlaceRow(place["id"], place["name"], place["kind"], respondents, comments,
-                             cells.get(place["id"], {})))
+                             cells.get(place["id"], {}), place["id"] not in parents))
     if None in bases:
         respondents, comments = bases[None]
-        rows.append(PlaceRow(None, NO_PLACE, "", respondents, comments, cells.get(None, {})))
+        rows.append(PlaceRow(None, NO_PLACE, "", respondents, comments, cells.get(None, {}),
+                             False))
     portfolios = [{"id": p["id"], "name": p["name"]} for p in store.portfolios(project)]
     return PlaceTable(portfolios, rows)
 
@@ -454,6 +457,14 @@ def word_frequencies(project: Project, f: CommentFilter, limit: int = 150) -> li
     return out
 
 
+#: How some tokens are written for people: acronyms in capitals, A&E as people write it.
+SHOWN_AS = {"a_and_e": "A&E", "gp": "GP", "nhs": "NHS", "cqc": "CQC", "mri": "MRI", "ct": "CT",
+            "icu": "ICU", "ics": "ICS", "pcn": "PCN", "vcse": "VCSE", "ae": "A&E"}
+
+
 def display_word(token: str) -> str:
-    """A stored token as people read it: phrases with spaces ("a_and_e" → "a and e")."""
-    return re.sub(r"_+", " ", token).strip()
+    """A stored token as people read it: phrases with spaces ("mental_health" → "mental
+    health"), acronyms in capitals ("gp_appointment" → "GP appointment")."""
+    if token in SHOWN_AS:
+        return SHOWN_AS[token]
+    return " ".join(SHOWN_AS.get(part, part) for part in re.split(r"_+", token) if part)

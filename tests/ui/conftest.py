@@ -126,3 +126,22 @@ def project(project_path):
     """The GUI thread's connection to `project_path`."""
     with Project.open(project_path) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def analysed_sample_path(tmp_path_factory) -> Path:
+    """The sample project, imported and analysed once per session (about 15 s). Read it only:
+    tests that write take a copy (`copy_project`)."""
+    from engage.demo import build_demo_project
+
+    return build_demo_project(tmp_path_factory.mktemp("analysed-sample") / "sample.engage")
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A project file with its write-ahead log, for a test that writes."""
+    import shutil
+
+    for suffix in ("", "-wal"):
+        if Path(str(source) + suffix).exists():
+            shutil.copyfile(str(source) + suffix, str(target) + suffix)
+    return target

@@ -1,0 +1,338 @@
+"""The overview: the whole consultation at a glance, every number a way into its comments.
+
+Portfolio → theme tree (comments, share of respondents, sentiment bar), comments by month for
+the selected theme or portfolio, and a place × portfolio heat table. Clicking a row, a bar or a
+cell emits `filter_requested` with the `CommentFilter` behind it.
+
+Figures are read in a worker (`explore` aggregates; about half a second of queries on 29,000
+comments) and kept, so selecting, switching the chart and changing the heat table's unit are
+instant. A write announced through `on_changes` reloads them in the background.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage.analysis import explore
+from engage.browse import CommentFilter
+from engage.changes import Changes
+from engage.project import Project
+from ui.tasks import TaskRunner
+from ui.workbench.background import with_own_connection
+from ui.workbench.month_chart import MonthChart, Series
+from ui.workbench.overview_models import (
+    COMMENTS,
+    KEY_ROLE,
+    NAME,
+    PLACE_BASE,
+    SENTIMENT,
+    SHARE,
+    SORT_ROLE,
+    HeatDelegate,
+    PlaceTableModel,
+    ThemeTreeModel,
+)
+from ui.workbench.sentiment_bar import SentimentBarDelegate, SentimentLegend
+
+RELOAD_ON = ("consultations", "respondents", "comments", "places", "taxonomy", "codings",
+             "sentiment")
+
+
+class Figures:
+    """What one background load returns: everything the overview shows."""
+
+    def __init__(self, project: Project, consultation_id: int | None) -> None:
+        self.consultation_id = consultation_id
+        self.overview = explore.overview(project, consultation_id)
+        self.by_theme = explore.monthly_counts(project, consultation_id, by="theme")
+        self.by_portfolio = explore.monthly_counts(project, consultation_id, by="portfolio")
+        self.places = explore.place_portfolio_table(project, consultation_id)
+
+
+class OverviewWidget(QWidget):
+    filter_requested = Signal(object)   # engage.browse.CommentFilter
+    refreshed = Signal()                # new figures are on screen
+
+    def __init__(self, project: Project | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("OverviewWidget")
+        self.project: Project | None = None
+        self.consultation_id: int | None = None
+        self.figures: Figures | None = None
+        self._stale = False
+        self.tasks = TaskRunner(self)
+        self.tasks.finished.connect(self._loaded)
+        self.tasks.failed.connect(self._failed)
+        self._build()
+        self.set_project(project)
+
+    # ----- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.headline = QLabel(self)
+        self.headline.setAccessibleName("Overview figures")
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.headline.setWordWrap(True)
+        self.status = QLabel(self)
+        self.status.setAccessibleName("Overview status")
+
+        self.tree_model = ThemeTreeModel(self)
+        self.tree_proxy = QSortFilterProxyModel(self)
+        self.tree_proxy.setSourceModel(self.tree_model)
+        self.tree_proxy.setSortRole(SORT_ROLE)
+        self.tree = QTreeView(self)
+        self.tree.setAccessibleName("Themes by portfolio")
+        self.tree.setModel(self.tree_proxy)
+        self.tree.setItemDelegateForColumn(SENTIMENT, SentimentBarDelegate(self.tree))
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # codebook order until asked
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
+        self.tree.setColumnWidth(NAME, 300)
+        self.tree.setColumnWidth(COMMENTS, 86)
+        self.tree.setColumnWidth(SHARE, 96)
+        self.tree.clicked.connect(self._tree_clicked)
+        self.tree.activated.connect(self._tree_clicked)
+        self.tree.selectionModel().currentChanged.connect(lambda *_: self._show_chart())
+        tree_box = self._boxed("Themes by portfolio", self.tree, SentimentLegend(self))
+
+        self.chart = MonthChart(self)
+        self.chart.bar_clicked.connect(self._bar_clicked)
+
+        self.place_model = PlaceTableModel(self)
+        self.places = QTableView(self)
+        self.places.setAccessibleName("Places by portfolio")
+        self.places.setModel(self.place_model)
+        self.places.setItemDelegate(HeatDelegate(self.place_model, self.places))
+        self.places.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.places.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.places.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.places.horizontalHeader().setMinimumSectionSize(64)
+        rows = self.places.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.places.fontMetrics().height() + 6)
+        self.places.clicked.connect(self._cell_clicked)
+        self.places.activated.connect(self._cell_clicked)
+        self.unit = QComboBox(self)
+        self.unit.setAccessibleName("Heat table counts")
+        self.unit.addItem("share of respondents who commented", "respondents")
+        self.unit.addItem("share of comments", "comments")
+        self.unit.currentIndexChanged.connect(
+            lambda: self.place_model.set_unit(self.unit.currentData()))
+        unit_row = QHBoxLayout()
+        unit_row.addWidget(QLabel("<b>Places × portfolios</b>", self))
+        unit_row.addStretch(1)
+        shown = QLabel("Cells:", self)
+        shown.setBuddy(self.unit)
+        unit_row.addWidget(shown)
+        unit_row.addWidget(self.unit)
+        places_box = QWidget(self)
+        places_layout = QVBoxLayout(places_box)
+        places_layout.setContentsMargins(0, 0, 0, 0)
+        places_layout.addLayout(unit_row)
+        places_layout.addWidget(self.places, 1)
+        caption = QLabel("Stronger blue: a larger share. Click a cell for its comments.", self)
+        caption.setEnabled(False)
+        places_layout.addWidget(caption)
+
+        self.right = right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.chart)
+        right.addWidget(places_box)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(tree_box)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        top = QHBoxLayout()
+        top.addWidget(self.headline, 1)
+        top.addWidget(self.status)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        QWidget.setTabOrder(self.tree, self.chart)
+        QWidget.setTabOrder(self.chart, self.unit)
+        QWidget.setTabOrder(self.unit, self.places)
+
+    def _boxed(self, title: str, *widgets: QWidget) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(f"<b>{title}</b>", self))
+        for widget in widgets:
+            layout.addWidget(widget, 1 if isinstance(widget, QTreeView) else 0)
+        return box
+
+    # ----- loading -------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.consultation_id = None
+        self.refresh()
+
+    def set_consultation(self, consultation_id: int | None) -> None:
+        """Show one consultation (None: all of them), e.g. the navigator's choice."""
+        if consultation_id != self.consultation_id:
+            self.consultation_id = consultation_id
+            self.refresh()
+
+    def on_changes(self, changes: Changes) -> None:
+        if self.project is not None and any(getattr(changes, flag) for flag in RELOAD_ON):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the figures in the background; the old ones stay until the new arrive."""
+        if self.project is None:
+            self.tasks.cancel()
+            self._show(None)
+            return
+        if not self.isVisible():  # hidden (another tab): load when shown, not now
+            self._stale = True
+            return
+        self._stale = False
+        self.status.setText("Updating…")
+        self.tasks.start(with_own_connection(self.project.path, Figures, self.consultation_id),
+                         "Counting themes")
+
+    def _loaded(self, figures: Figures) -> None:
+        if self.project is None or figures.consultation_id != self.consultation_id:
+            return
+        self._show(figures)
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(f"Figures not updated: {message}")
+
+    def _show(self, figures: Figures | None) -> None:
+        key = self.selected_key()
+        self.figures = figures
+        self.status.setText("")
+        self.tree_model.set_overview(figures.overview if figures else None)
+        self.tree.expandAll()
+        self.tree.resizeColumnToContents(NAME)
+        self.place_model.set_table(figures.places if figures else explore.PlaceTable([], []))
+        self.places.horizontalHeader().setSectionResizeMode(
+            self.place_model.columnCount() - 1, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_places()
+        self._show_headline()
+        if key is not None:
+            self.select(key)
+        self._show_chart()
+        self.refreshed.emit()
+
+    def _fit_places(self) -> None:
+        """Give the heat table the height its rows need (the chart takes the rest), once."""
+        if self.places.property("fitted") or not self.place_model.rowCount():
+            return
+        needed = (self.places.horizontalHeader().sizeHint().height() + 2 * self.places.frameWidth()
+                  + self.places.verticalHeader().length() + 60)
+        total = sum(self.right.sizes())
+        if total > needed + 220:
+            self.places.setProperty("fitted", True)
+            self.right.setSizes([total - needed, needed])
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_places()
+
+    def _show_headline(self) -> None:
+        if self.figures is None:
+            self.headline.setText("")
+            return
+        overview = self.figures.overview
+        outcomes = overview.outcomes
+        set_aside = sum(outcomes.values()) - overview.base.comments
+        waiting = outcomes.get("not analysed", 0) - set_aside
+        self.headline.setText(
+            f"<b>{overview.base.comments:,}</b> comments from <b>{overview.base.respondents:,}"
+            f"</b> respondents who commented · <b>{outcomes.get('coded', 0):,}</b> coded · "
+            f"<b>{outcomes.get('uncertain', 0):,}</b> for review · "
+            f"<b>{outcomes.get('no_theme', 0):,}</b> with no theme"
+            + (f" · <b>{waiting:,}</b> not analysed yet" if waiting > 0 else "")
+            + (f" · {set_aside:,} answers such as “n/a” set aside" if set_aside else ""))
+
+    # ----- selection and chart -------------------------------------------------------------
+    def selected_key(self) -> tuple[str, int] | None:
+        index = self.tree.currentIndex()
+        return index.data(KEY_ROLE) if index.isValid() else None
+
+    def select(self, key: tuple[str, int]) -> None:
+        index = self.tree_proxy.mapFromSource(self.tree_model.find(key))
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+
+    def _show_chart(self) -> None:
+        figures, key = self.figures, self.selected_key()
+        if figures is None:
+            self.chart.show_series("Comments by month", [], [])
+            return
+        names = {("portfolio", p["portfolio_id"]): p["portfolio"]
+                 for p in figures.overview.portfolios}
+        names.update({("theme", t["theme_id"]): t["theme"] for t in figures.overview.themes})
+        if key is None:
+            timeline = figures.by_portfolio
+            series = [Series(name, k, timeline.series(k[1])) for k, name in names.items()
+                      if k[0] == "portfolio"]
+            undated = sum(timeline.undated.values())
+            title = "Comments by month and portfolio"
+        else:
+            timeline = figures.by_theme if key[0] == "theme" else figures.by_portfolio
+            series = [Series(names[key], key, timeline.series(key[1]))]
+            undated = timeline.undated.get(key[1], 0)
+            title = f"{names[key]}: comments by month"
+        self.chart.show_series(title, timeline.months, series, undated)
+
+    # ----- clicks → comment filters --------------------------------------------------------
+    def base_filter(self) -> CommentFilter:
+        return CommentFilter(consultation_id=self.consultation_id)
+
+    def _key_filter(self, key: tuple[str, int]) -> CommentFilter:
+        kind, key_id = key
+        field = "theme_id" if kind == "theme" else "portfolio_id"
+        return self.base_filter().with_(**{field: key_id})
+
+    def _tree_clicked(self, index: QModelIndex) -> None:
+        key = index.data(KEY_ROLE)
+        if key is not None:
+            self.filter_requested.emit(self._key_filter(key))
+
+    def _bar_clicked(self, key: tuple[str, int], month: str) -> None:
+        if self.project is None:
+            return
+        f = self._key_filter(key)
+        self.filter_requested.emit(
+            f.with_(comment_ids=explore.comment_ids(self.project, f, month=month)))
+
+    def _cell_clicked(self, index: QModelIndex) -> None:
+        key = index.data(KEY_ROLE)
+        if key is None or self.project is None:
+            return
+        place_id, portfolio_id = key
+        row = self.place_model.table.rows[index.row()]
+        f = self.base_filter().with_(substantive_only=True)
+        if portfolio_id != PLACE_BASE:
+            f = f.with_(portfolio_id=portfolio_id)
+        if row.leaf:
+            self.filter_requested.emit(f.with_(place_id=place_id))
+        else:  # a council with localities below, or no place: only those placed exactly there
+            self.filter_requested.emit(f.with_(comment_ids=explore.comment_ids(
+                self.project, f, assigned_place=place_id)))
