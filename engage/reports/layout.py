@@ -281,7 +281,7 @@ def _methodology(s: ConsultationSummary) -> list:
             ["Comments read", fmt.count(c.comments)],
             ["Excluded: no content (e.g. \"n/a\", \"no comment\")", fmt.count(c.non_substantive)],
             ["Excluded: exact repeats of another comment", fmt.count(c.duplicates)],
-            ["Excluded: near-identical campaign texts after the first",
+            ["Excluded: near-identical repeats (such as campaign texts) after the first",
              fmt.count(c.near_duplicates)],
             ["Comments analysed", fmt.count(c.counted)],
             ["Analysed comments matched to at least one theme", fmt.count(c.coded)],

@@ -68,7 +68,7 @@ def expected_tables(project) -> dict[str, list[list[str]]]:
         ["Comments read", fmt.count(counts["comments"])],
         ['Excluded: no content (e.g. "n/a", "no comment")', fmt.count(counts["non_substantive"])],
         ["Excluded: exact repeats of another comment", fmt.count(counts["duplicates"])],
-        ["Excluded: near-identical campaign texts after the first",
+        ["Excluded: near-identical repeats (such as campaign texts) after the first",
          fmt.count(counts["near_duplicates"])],
         ["Comments analysed", fmt.count(counts["counted"])],
         ["Analysed comments matched to at least one theme", fmt.count(counts["coded"])]]
