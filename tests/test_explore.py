@@ -413,3 +413,32 @@ def test_word_frequencies_follow_the_filter_and_the_limit(built):
     assert explore.display_word("a_and_e") == "A&E"
     assert explore.display_word("gp_appointment") == "GP appointment"
     assert explore.display_word("waiting__list") == "waiting list"
+
+
+# ----- word clouds ---------------------------------------------------------------------------
+def test_cloud_layout_is_deterministic_and_every_word_can_be_clicked(built):
+    from engage.analysis import cloud
+
+    words = explore.word_frequencies(built.project, CommentFilter(), limit=40)
+    first = cloud.draw_cloud(words, width=400, height=240, scale=1)
+    again = cloud.draw_cloud(words, width=400, height=240, scale=1)
+    assert first.rgba == again.rgba and first.image_size == (400, 240)
+    assert len(first.rgba) == 400 * 240 * 4
+    assert [box.word.token for box in first.boxes] == [w.token for w in words][:len(first.boxes)]
+    for index, box in enumerate(first.boxes):
+        x, y = first.point_on(index)
+        assert first.word_at(x, y) is box.word
+        assert box.left - 2 <= x <= box.left + box.width + 2
+    assert first.word_at(-5, 10) is None
+
+
+def test_cloud_of_nothing_is_none_and_inks_follow_the_feeling():
+    from engage.analysis import cloud
+
+    assert cloud.draw_cloud([]) is None
+    assert cloud.draw_cloud([explore.WordCount("x", "x", 0, None)]) is None
+    light = [cloud.ink(level) for level in (1, 2, 3, 4, 5)]
+    assert len(set(light)) == 5
+    assert cloud.ink(1.2) == light[0] and cloud.ink(4.6) == light[4] and cloud.ink(3.4) == light[2]
+    assert cloud.ink(None) == cloud.UNKNOWN_INK["light"]
+    assert cloud.ink(5, "dark") != light[4]
