@@ -41,6 +41,15 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
 DELIMITERS = (",", "\t", ";", "|")
 MAX_ROW_WARNINGS = 20
 
+#: Largest file read_table accepts, by reader, in MB. Reading holds the whole table in memory
+#: (about ten times the size of a CSV file), so a bigger file is refused up front with a way
+#: forward rather than taking the laptop's memory. ENGAGE_MAX_IMPORT_MB overrides both.
+MAX_FILE_MB = {"delimited": 256, "json": 128, "xlsx": 128}
+#: A cell longer than this is cut (with a warning naming the row): no one writes a comment of
+#: a hundred thousand characters, but a paste accident or a hostile file can hold one.
+MAX_CELL_CHARS = 100_000
+_MAX_CSV_FIELD = 64 * 1024 * 1024
+
 _SNIFF_CHARS = 16_000
 _CONSISTENCY_CHARS = 64_000
 _CONSISTENCY_ROWS = 200
@@ -121,12 +130,12 @@ def read_table(path: PathLike, sheet: str | None = None, limit: int | None = Non
     if limit is not None and limit < 1:
         raise ValueError("limit must be at least 1")
     _check_file(path)
+    _check_size(path, kind)
     if kind == "xlsx":
         return _read_xlsx(path, sheet, limit)
-    data = _read_bytes(path)
     if kind == "json":
-        return _read_json(path, data, limit)
-    return _read_delimited(path, data, limit)
+        return _read_json(path, _read_bytes(path), limit)
+    return _read_delimited(path, _read_bytes(path), limit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,6 +156,29 @@ def _check_file(path: Path) -> None:
         raise ImportFileError(f"{path}: file not found")
     if path.is_dir():
         raise ImportFileError(f"{path}: is a folder, not a file")
+
+
+def max_file_mb(kind: str) -> float:
+    """The size limit for one reader, or the officer's own from ENGAGE_MAX_IMPORT_MB."""
+    override = os.environ.get("ENGAGE_MAX_IMPORT_MB", "").strip()
+    try:
+        return float(override) if override else float(MAX_FILE_MB[kind])
+    except ValueError:
+        return float(MAX_FILE_MB[kind])
+
+
+def _check_size(path: Path, kind: str) -> None:
+    limit = max_file_mb(kind)
+    try:
+        size_mb = path.stat().st_size / (1024 * 1024)
+    except OSError as exc:
+        raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    if size_mb > limit:
+        raise ImportFileError(
+            f"{path.name}: the file is {size_mb:,.0f} MB, more than the {limit:,.0f} MB Engage "
+            "reads at once (it would need several GB of memory); split it into parts of fewer "
+            "rows and import each into the same consultation (respondents already imported are "
+            "not added again), or set ENGAGE_MAX_IMPORT_MB to raise the limit")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -170,23 +202,25 @@ _MAGIC = (
 )
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
+def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     """Decode text bytes: BOMs first, then strict UTF-8, then cp1252, then a detector.
 
     charset-normalizer is only a last resort: on short UK survey files it often mistakes
     cp1252 pound signs and curly quotes for some other code page, while strict UTF-8
-    followed by cp1252 is right for practically every export we meet.
+    followed by cp1252 is right for practically every export we meet. A file stitched
+    together from UTF-8 and Windows exports is decoded line by line (see `_decode_mixed`).
+    Returns (text, encoding, warnings).
     """
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise ImportFileError(f"{path.name}: {what}")
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return _decode_as(path, data, "utf-32"), "utf-32"
+        return _decode_as(path, data, "utf-32"), "utf-32", []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_as(path, data, "utf-16"), "utf-16"
+        return _decode_as(path, data, "utf-16"), "utf-16", []
     utf16 = _bomless_utf16(data)
     if utf16:
-        return _decode_as(path, data, utf16), utf16
+        return _decode_as(path, data, utf16), utf16, []
     data = data.replace(b"\x00", b"")
     if _binary_bytes(data):
         raise ImportFileError(f"{path.name}: does not look like a text table (it contains binary data)")
@@ -194,11 +228,21 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     if bom:
         data = data[len(codecs.BOM_UTF8):]
     try:
-        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8", []
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        text, lines = mixed
+        shown = ", ".join(str(n) for n in lines[:5]) + (", …" if len(lines) > 5 else "")
+        many = len(lines) != 1
+        return text, "utf-8+cp1252", [
+            f"{len(lines):,} line{'s' if many else ''} ({shown}) {'were' if many else 'was'} not "
+            "UTF-8 like the rest of the file and "
+            f"{'were' if many else 'was'} read as Windows-1252 text; check "
+            f"{'their' if many else 'its'} accented letters and symbols"]
     try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode("cp1252"), "cp1252", []
     except UnicodeDecodeError:
         pass
     try:
@@ -208,8 +252,39 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     except Exception:  # a detector failure must not hide the file behind a traceback
         best = None
     if best is not None and best.encoding:
-        return str(best), best.encoding
-    return data.decode("latin-1"), "latin-1"
+        return str(best), best.encoding, []
+    return data.decode("latin-1"), "latin-1", []
+
+
+_CP1252 = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
+
+
+def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
+    """UTF-8 lines as UTF-8 and the others as cp1252, when both kinds are there.
+
+    Officers paste rows from a Windows export into a UTF-8 one; decoding the whole file as
+    cp1252 would garble every accented letter of the UTF-8 part. None when no line has any
+    UTF-8 beyond ASCII (then the file is plain cp1252). Returns (text, 1-based line numbers
+    read as cp1252).
+    """
+    lines = data.split(b"\n")
+    decoded: list[str | None] = []
+    fallback: list[int] = []
+    utf8_non_ascii = False
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            decoded.append(None)
+            fallback.append(number)
+            continue
+        utf8_non_ascii = utf8_non_ascii or not text.isascii()
+        decoded.append(text)
+    if not utf8_non_ascii:
+        return None
+    for number in fallback:
+        decoded[number - 1] = "".join(_CP1252[b] for b in lines[number - 1])
+    return "\n".join(decoded), fallback
 
 
 def _decode_as(path: Path, data: bytes, encoding: str) -> str:
@@ -260,7 +335,8 @@ def _looks_binary(text: str) -> bool:
 
 
 def _read_delimited(path: Path, data: bytes, limit: int | None) -> Table:
-    text, encoding = _decode(path, data)
+    text, encoding, notes = _decode(path, data)
+    del data  # let a large file's bytes go before the text is split into cells
     # One newline convention for record ends and for line breaks inside cells alike.
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").rstrip("\x1a")
     if _looks_binary(text):
@@ -274,7 +350,9 @@ def _read_delimited(path: Path, data: bytes, limit: int | None) -> Table:
     for number, cells in records:
         builder.add(number, cells)
     file_format = "tsv" if delimiter == "\t" else "csv"
-    return builder.finish(file_format, encoding=encoding, delimiter=delimiter)
+    table = builder.finish(file_format, encoding=encoding, delimiter=delimiter)
+    table.warnings[:0] = notes
+    return table
 
 
 def _explicit_separator(text: str) -> tuple[str | None, str]:
@@ -328,6 +406,9 @@ def _parse_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int,
     reader = csv.reader(io.StringIO(text + ending + _SENTINEL, newline=""), delimiter=delimiter)
     number = 0
     pending: list[str] | None = None
+    # Long cells are read whole and cut by the builder with a warning; beyond this the cell
+    # is far likelier to be a quote that never closes.
+    previous_limit = csv.field_size_limit(_MAX_CSV_FIELD)
     try:
         for cells in reader:
             if pending is not None:
@@ -341,6 +422,8 @@ def _parse_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int,
                 "long; probably a quoted cell is never closed"
             ) from exc
         raise ImportFileError(f"{path.name}: row {number + 1}: {exc}") from exc
+    finally:
+        csv.field_size_limit(previous_limit)
     if pending != [_SENTINEL]:
         raise ImportFileError(f"{path.name}: row {number}: a quoted cell is never closed")
 
@@ -365,6 +448,8 @@ class _TableBuilder:
         self.total = 0
         self.warnings: list[str] = []
         self.long_rows = 0
+        self.long_row_warnings = 0
+        self.cut_cells = 0
 
     @property
     def full(self) -> bool:
@@ -381,6 +466,8 @@ class _TableBuilder:
         self.blank_tail = blank_tail
 
     def add(self, number: int, cells: list[str]) -> None:
+        if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+            cells = self._cut_long_cells(number, cells)
         if not "".join(cells).strip():
             return
         if self.columns is None:
@@ -399,6 +486,21 @@ class _TableBuilder:
         self.rows.append(cells)
         self.numbers.append(number)
 
+    def _cut_long_cells(self, number: int, cells: list[str]) -> list[str]:
+        out = []
+        for j, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                self.cut_cells += 1
+                if self.cut_cells <= MAX_ROW_WARNINGS:
+                    where = (f"column {self.columns[j]!r}" if self.columns and j < self.width
+                             else f"cell {j + 1}")
+                    self.warnings.append(
+                        f"row {number}, {where}: a cell of {len(cell):,} characters was cut to "
+                        f"its first {MAX_CELL_CHARS:,}")
+                cell = cell[:MAX_CELL_CHARS]
+            out.append(cell)
+        return out
+
     def _check_extra(self, number: int, cells: list[str]) -> None:
         used = len(cells)
         while used > self.width and not cells[used - 1].strip():
@@ -406,7 +508,8 @@ class _TableBuilder:
         if used <= self.width:
             return
         self.long_rows += 1
-        if len(self.warnings) < MAX_ROW_WARNINGS and not self.full:
+        if self.long_row_warnings < MAX_ROW_WARNINGS and not self.full:
+            self.long_row_warnings += 1
             self.warnings.append(
                 f"row {number} has {used} cells, the header has {self.width}; extra cells ignored"
             )
@@ -416,7 +519,11 @@ class _TableBuilder:
             raise ImportFileError(f"{self.where}: there is nothing in it")
         if self.total == 0:
             raise ImportFileError(f"{self.where}: has a header row but no data rows")
-        more = self.long_rows - len(self.warnings)
+        cut_more = self.cut_cells - MAX_ROW_WARNINGS
+        if cut_more > 0:
+            self.warnings.append(f"{cut_more:,} more cells over {MAX_CELL_CHARS:,} characters "
+                                 "were cut")
+        more = self.long_rows - self.long_row_warnings
         if more:
             self.warnings.append(
                 f"{more} more rows have more cells than the header; extra cells ignored"
@@ -618,7 +725,7 @@ class _MergedCells:
 
 
 def _read_json(path: Path, data: bytes, limit: int | None) -> Table:
-    text, encoding = _decode_json_text(path, data)
+    text, encoding, notes = _decode_json_text(path, data)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -640,20 +747,21 @@ def _read_json(path: Path, data: bytes, limit: int | None) -> Table:
     order = list(keys)[: builder.width]
     for index, record in enumerate(records, start=1):
         builder.add(index, [_json_text(record.get(key)) for key in order])
-    return builder.finish("json", encoding=encoding)
+    table = builder.finish("json", encoding=encoding)
+    table.warnings[:0] = notes
+    return table
 
 
-def _decode_json_text(path: Path, data: bytes) -> tuple[str, str]:
+def _decode_json_text(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _decode_as(path, data, encoding), encoding
+            return _decode_as(path, data, encoding), encoding, []
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    text, encoding = _decode(path, data)
-    return text, encoding
+    return _decode(path, data)
 
 
 def _records_in(path: Path, document: Any) -> list[dict]:
