@@ -263,3 +263,46 @@ def consultation_names(project: Project) -> list[dict]:
     """
     return [dict(row) for row in project._rows(
         "SELECT id, name, description FROM consultations ORDER BY id")]
+
+
+def describe_filter(project: Project, f: CommentFilter) -> str:
+    """Plain words for what a drill-down shows, e.g. 'theme GP access · sentiment 4–5'."""
+    parts: list[str] = []
+
+    def name_of(table: str, row_id: int | None) -> str | None:
+        if row_id is None:
+            return None
+        row = project.db.execute(f"SELECT name FROM {table} WHERE id = ?", [row_id]).fetchone()
+        return row[0] if row else f"#{row_id}"
+
+    for label, table, value in (("consultation", "consultations", f.consultation_id),
+                                ("place", "places", f.place_id),
+                                ("portfolio", "portfolios", f.portfolio_id),
+                                ("theme", "themes", f.theme_id)):
+        name = name_of(table, value)
+        if name:
+            parts.append(f"{label} {name}")
+    if f.question_id is not None:
+        row = project.db.execute("SELECT label FROM questions WHERE id = ?",
+                                 [f.question_id]).fetchone()
+        parts.append(f"question {row[0] if row else f.question_id}")
+    if f.topic_id is not None:
+        row = project.db.execute("SELECT label FROM topics WHERE id = ?", [f.topic_id]).fetchone()
+        parts.append(f"topic {row[0] if row else f.topic_id}")
+    if f.sentiment:
+        levels = sorted(f.sentiment)
+        parts.append("sentiment " + (f"{levels[0]}–{levels[-1]}" if len(levels) > 1
+                                     and levels == list(range(levels[0], levels[-1] + 1))
+                                     else ", ".join(map(str, levels))))
+    outcome_words = {"coded": "coded", "uncertain": "for review", "no_theme": "no theme"}
+    if f.outcome:
+        parts.append(outcome_words.get(f.outcome, f.outcome))
+    if f.word:
+        parts.append(f"word “{f.word.replace('_', ' ')}”")
+    if f.key_quotes_only:
+        parts.append("key quotes")
+    for name, value in f.attributes:
+        parts.append(f"{name.replace('_', ' ')} {value}")
+    if f.comment_ids is not None:
+        parts.append(f"{len(f.comment_ids):,} chosen comments")
+    return " · ".join(parts) or "all comments"

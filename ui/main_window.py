@@ -30,19 +30,24 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from engage.browse import CommentFilter, count_comments
+from engage.browse import CommentFilter, count_comments, describe_filter
 from engage.changes import Changes
 from engage.errors import EngageError
 from engage.project import PROJECT_SUFFIX, Project
 from engage.settings import Settings, settings_path
 from ui import comment_model as cm
+from ui.analysis_actions import AnalysisActions
 from ui.comment_table import CommentTable
+from ui.coproduction import CoproductionWidget
 from ui.detail_pane import DetailPane
+from ui.drilldown import DrilldownBar, merge
 from ui.filter_bar import FilterBar
 from ui.navigator import Navigator
 from ui.recent_projects import RecentProjects
@@ -67,6 +72,7 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self.sample_path = default_sample_path()
         self.tasks = TaskRunner(self)
+        self.analysis = AnalysisActions(self)
         self._total = 0
         self._wizard = None
         self._size_docks = False
@@ -88,13 +94,20 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.filter_bar)
+        self.drilldown = DrilldownBar(browser)
+        layout.addWidget(self.drilldown)
         layout.addWidget(self.table)
         QWidget.setTabOrder(self.filter_bar.clear_button, self.table)
 
         self.welcome = WelcomePage(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(browser)
+        self.coproduction = CoproductionWidget(None, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(browser, "&Comments")
+        self.tabs.addTab(_scrolling(self.coproduction), "Co-&production")
+        self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
 
         self.navigator = Navigator(self)
@@ -166,6 +179,8 @@ class MainWindow(QMainWindow):
                                                  self.filter_bar.clear, "Ctrl+Shift+L")
         edit_menu.addActions([self.find_action, self.clear_filters_action])
 
+        self.analysis.add_to(menus.addMenu("&Analysis"))
+
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.navigator_dock.toggleViewAction())
         view_menu.addAction(self.detail_dock.toggleViewAction())
@@ -193,6 +208,10 @@ class MainWindow(QMainWindow):
         self.welcome.recent_requested.connect(lambda path: self.open_project(path))
         self.navigator.selection_changed.connect(self._on_navigator)
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        self.drilldown.changed.connect(self.apply_filter)
+        self.coproduction.changed.connect(self.apply_changes)
+        self.coproduction.comments_requested.connect(self.show_comments)
+        self.changed.connect(self.coproduction.on_changes)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.changed.connect(self.navigator.on_changes)
         self.changed.connect(self.filter_bar.on_changes)
@@ -216,6 +235,9 @@ class MainWindow(QMainWindow):
         self.close_project()
         self.project = project
         self.recent.add(path)
+        self.drilldown.filter = None
+        self.drilldown.hide()
+        self.coproduction.set_project(project)
         self._total = count_comments(project, CommentFilter())
         for view in (self.filter_bar, self.detail, self.model):
             view.set_project(project)
@@ -229,7 +251,8 @@ class MainWindow(QMainWindow):
     def close_project(self) -> None:
         if self.project is None:
             return
-        for view in (self.navigator, self.filter_bar, self.detail, self.model):
+        for view in (self.navigator, self.filter_bar, self.detail, self.model,
+                     self.coproduction):
             view.set_project(None)
         self.project.close()
         self.project = None
@@ -280,6 +303,7 @@ class MainWindow(QMainWindow):
             return
         self._wizard = ImportWizard(self.project.path, self)
         self._wizard.imported.connect(self.apply_changes)
+        self._wizard.imported.connect(lambda _changes: self.analysis.analyse())
         self._wizard.open()
 
     # ----- changes and filtering -----------------------------------------------------------
@@ -297,8 +321,16 @@ class MainWindow(QMainWindow):
 
     def current_filter(self) -> CommentFilter:
         consultation_id, question_id = self.navigator.current_key()
-        return CommentFilter(consultation_id=consultation_id, question_id=question_id,
+        base = CommentFilter(consultation_id=consultation_id, question_id=question_id,
                              **self.filter_bar.filter_fields())
+        return merge(base, self.drilldown.filter)
+
+    def show_comments(self, drill: CommentFilter) -> None:
+        """Show the comments behind a number clicked in any view."""
+        if self.project is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        self.drilldown.set_drilldown(drill, describe_filter(self.project, drill))
 
     def apply_filter(self) -> None:
         if self.project is None:
@@ -373,6 +405,7 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.close_action, self.find_action,
                        self.clear_filters_action):
             action.setEnabled(has_project)
+        self.analysis.set_enabled(has_project)
         self._show_docks(has_project)
 
     def _show_docks(self, available: bool) -> None:
@@ -444,6 +477,15 @@ class MainWindow(QMainWindow):
         self.tasks.wait(5000)
         self.close_project()
         super().closeEvent(event)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """A tab that scrolls rather than forcing the window wider than a small laptop screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def build_sample(path: Path, progress, cancelled) -> Path:

@@ -1,0 +1,78 @@
+"""The Analysis menu: analyse comments, write a report, export coded data.
+
+Analysis runs on the window's task runner (progress and Cancel in the status bar) with its own
+project connection; when it lands, the window broadcasts what changed so every view refreshes.
+An import starts an analysis by itself, so new comments arrive with themes and sentiment.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+
+class AnalysisActions(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.analyse_action = self._action("&Analyse Comments", self.analyse, "Ctrl+R",
+                                           "Find themes, sentiment, topics and near-duplicates")
+        self.report_action = self._action("Consultation &Report…", self.report, "Ctrl+Shift+R",
+                                          "Write a summary report as DOCX, PDF or HTML")
+        self.export_action = self._action("&Export Coded Comments…", self.export, "Ctrl+E",
+                                          "Export as CSV, XLSX or REFI-QDA")
+        self._dialog = None
+
+    def _action(self, text: str, slot, shortcut: str, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def add_to(self, menu) -> None:
+        menu.addAction(self.analyse_action)
+        menu.addSeparator()
+        menu.addActions([self.report_action, self.export_action])
+
+    def set_enabled(self, has_project: bool) -> None:
+        for action in (self.analyse_action, self.report_action, self.export_action):
+            action.setEnabled(has_project)
+
+    def analyse(self) -> None:
+        window = self.window
+        if window.project is None:
+            return
+        path = window.project.path
+
+        def task(progress, cancelled):
+            from engage.analysis.pipeline import analyse_project
+
+            return analyse_project(path, progress=progress, cancelled=cancelled)
+
+        window.run_task(task, "Analysing comments", self._analysed)
+
+    def _analysed(self, result) -> None:
+        summary, changes = result
+        self.window.apply_changes(changes)
+        self.window.statusBar().showMessage(" ".join(summary.lines()[0:2]).replace("  ", " "),
+                                            15000)
+
+    def report(self) -> None:
+        from ui.report_dialog import ReportDialog
+
+        self._open(ReportDialog)
+
+    def export(self) -> None:
+        from ui.report_dialog import ExportDialog
+
+        self._open(ExportDialog)
+
+    def _open(self, dialog_class) -> None:
+        window = self.window
+        if window.project is None:
+            return
+        if self._dialog is not None:
+            self._dialog.deleteLater()
+        self._dialog = dialog_class(window.project, window.current_filter(), window)
+        self._dialog.open()
