@@ -209,6 +209,9 @@ class MainWindow(QMainWindow):
         self.navigator.selection_changed.connect(self._on_navigator)
         self.filter_bar.filter_changed.connect(self.apply_filter)
         self.drilldown.changed.connect(self.apply_filter)
+        # The docks serve the comment list; other tabs get the whole width.
+        self.tabs.currentChanged.connect(
+            lambda index: self._show_docks(index == 0 and self.project is not None))
         self.coproduction.changed.connect(self.apply_changes)
         self.coproduction.comments_requested.connect(self.show_comments)
         self.changed.connect(self.coproduction.on_changes)
