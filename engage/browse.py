@@ -53,6 +53,12 @@ class CommentRow:
     substantive: bool
     duplicate_of: int | None
     masked: bool
+    themes: str = ""  # active themes, "; "-joined (accepted, or confident and not rejected)
+    sentiment: int | None = None  # the officer's if set, else the model's
+
+
+SENTIMENT_WORDS = {1: "very positive", 2: "positive", 3: "neutral or mixed", 4: "negative",
+                   5: "very negative"}
 
 
 def fts_query(text: str) -> str:
@@ -168,7 +174,13 @@ def fetch_comments(project: Project, f: CommentFilter, offset: int, limit: int) 
     where, params, _ = _where(f)
     sql = f"""
         SELECT c.id, c.text, q.label, r.external_id, coalesce(p.name, r.place_raw, ''),
-               coalesce(c.date, ''), c.substantive, c.duplicate_of, c.masked IS NOT NULL
+               coalesce(c.date, ''), c.substantive, c.duplicate_of, c.masked IS NOT NULL,
+               (SELECT group_concat(t.name, '; ') FROM codings cd
+                  JOIN themes t ON t.id = cd.theme_id
+                  JOIN comment_analysis ca ON ca.comment_id = cd.comment_id
+                  WHERE cd.comment_id = c.id AND {_ACTIVE}),
+               (SELECT coalesce(sentiment_officer, sentiment) FROM comment_analysis
+                  WHERE comment_id = c.id)
         FROM comments c
         JOIN respondents r ON r.id = c.respondent_id
         JOIN questions q ON q.id = c.question_id
@@ -177,7 +189,7 @@ def fetch_comments(project: Project, f: CommentFilter, offset: int, limit: int) 
     """
     rows = project.db.execute(sql, params + [limit, offset]).fetchall()
     return [CommentRow(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5], bool(r[6]), r[7],
-                       bool(r[8])) for r in rows]
+                       bool(r[8]), r[9] or "", r[10]) for r in rows]
 
 
 def comment_detail(project: Project, comment_id: int) -> dict:

@@ -13,11 +13,18 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
-from engage.browse import CommentFilter, CommentRow, count_comments, fetch_comments
+from engage.browse import (
+    SENTIMENT_WORDS,
+    CommentFilter,
+    CommentRow,
+    count_comments,
+    fetch_comments,
+)
 from engage.project import Project
 
-COLUMNS = ("ID", "Comment", "Question", "Respondent", "Place", "Date", "Flags")
-ID, COMMENT, QUESTION, RESPONDENT, PLACE, DATE, FLAGS = range(len(COLUMNS))
+COLUMNS = ("ID", "Comment", "Question", "Respondent", "Place", "Date", "Flags", "Themes",
+           "Sentiment")
+ID, COMMENT, QUESTION, RESPONDENT, PLACE, DATE, FLAGS, THEMES, SENTIMENT = range(len(COLUMNS))
 COMMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _DISPLAY_CHARS = 400  # the view elides further; this only bounds the string handed to it
 _TOOLTIP_CHARS = 3000
@@ -166,6 +173,10 @@ class CommentTableModel(QAbstractTableModel):
             return row.place
         if column == DATE:
             return row.date
+        if column == THEMES:
+            return row.themes
+        if column == SENTIMENT:
+            return "" if row.sentiment is None else f"{row.sentiment} {SENTIMENT_WORDS[row.sentiment]}"
         return ", ".join(flag_words(row))
 
     @staticmethod
@@ -178,6 +189,8 @@ class CommentTableModel(QAbstractTableModel):
             return flag_explanation(row) or None
         if column == QUESTION:
             return row.question
+        if column == THEMES and row.themes:
+            return row.themes.replace("; ", "\n")
         return None
 
     def _query_count(self) -> int:

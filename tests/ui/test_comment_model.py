@@ -31,7 +31,7 @@ def test_model_without_project_is_empty_and_valid(qtmodeltester):
 def test_counts_every_answer_and_fetches_lazily(project, survey):
     model = CommentTableModel(project, page_size=7)
     assert model.rowCount() == survey.count()
-    assert model.columnCount() == 7
+    assert model.columnCount() == 9  # ID … Flags, Themes, Sentiment
     assert model.pages_fetched == 0, "counting must not fetch rows"
     model.data(model.index(0, COMMENT))
     assert model.pages_fetched == 1
@@ -110,3 +110,34 @@ def test_set_filter_resets_and_refresh_keeps_the_filter(qtbot, project):
     assert model.comment_filter().search == "dorchester"
     assert model.rowCount() == filtered
     assert model.record(filtered) is None and model.record(-1) is None
+
+
+def test_rows_show_active_themes_and_sentiment(qtbot, tmp_path):
+    """After analysis the list says what each comment is about and how the person felt."""
+    from engage.analysis import store
+    from engage.project import Project
+    from ui.comment_model import SENTIMENT, THEMES
+
+    with Project.create(tmp_path / "t.engage") as project:
+        with project.transaction("seed"):
+            cid = project.db["consultations"].insert({"name": "C", "created_at": "x"}).last_pk
+            qid = project.db["questions"].insert({"consultation_id": cid, "label": "Q"}).last_pk
+            for i in (1, 2):
+                project.db["respondents"].insert({"id": i, "consultation_id": cid,
+                                                  "external_id": f"R{i}"})
+                project.db["comments"].insert({"id": i, "consultation_id": cid,
+                                               "question_id": qid, "respondent_id": i,
+                                               "text": f"text {i}"})
+        store.install_taxonomy(project, [{"name": "Digital", "themes": [{"name": "Online"}]}])
+        online = store.theme_id(project, "Online")
+        run = store.start_run(project, "v", {})
+        store.save_results(project, run, [
+            store.CommentResult(1, "coded", 5, 0.9, 0.0, [(online, 0.9, [])]),
+            store.CommentResult(2, "uncertain", 2, 0.9, 0.5, [(online, 0.4, [])])])
+        model = CommentTableModel(project)
+        assert model.index(0, THEMES).data() == "Online"
+        assert model.index(0, SENTIMENT).data() == "5 very negative"
+        assert model.index(1, THEMES).data() == ""  # an uncertain suggestion is not shown as coded
+        store.set_officer_sentiment(project, [2], 3)
+        model.refresh()
+        assert model.index(1, SENTIMENT).data() == "3 neutral or mixed"
