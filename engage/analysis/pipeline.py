@@ -105,11 +105,14 @@ class _Analysis:
         report(0.95, "Saving results")
         t = time.perf_counter()
         mode = "warm start" if officer_n else "cold start"
-        run_id = store.start_run(self.project, self._model_version(), {
-            "consultation_id": self.consultation_id, "mode": mode,
-            "coded_threshold": CODED_THRESHOLD, "review_threshold": REVIEW_THRESHOLD})
-        changes |= store.save_results(self.project, run_id, results, metrics={
-            "stages": self.stages, "officer_examples": officer_n}, topics=topics)
+        # The run and its results in one transaction (the two inside become savepoints), so an
+        # analysis killed while saving leaves no run marked "running" behind.
+        with self.project.transaction("analyse"):
+            run_id = store.start_run(self.project, self._model_version(), {
+                "consultation_id": self.consultation_id, "mode": mode,
+                "coded_threshold": CODED_THRESHOLD, "review_threshold": REVIEW_THRESHOLD})
+            changes |= store.save_results(self.project, run_id, results, metrics={
+                "stages": self.stages, "officer_examples": officer_n}, topics=topics)
         self._stage("save", t)
         outcomes: dict[str, int] = {}
         for r in results:
