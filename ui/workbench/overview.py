@@ -12,6 +12,7 @@ instant. A write announced through `on_changes` reloads them in the background.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -223,7 +224,7 @@ class OverviewWidget(QWidget):
         self.status.setText("")
         self.tree_model.set_overview(figures.overview if figures else None)
         self.tree.expandAll()
-        self.tree.resizeColumnToContents(NAME)
+        self._fit_names()
         self.place_model.set_table(figures.places if figures else explore.PlaceTable([], []))
         self.places.horizontalHeader().setSectionResizeMode(
             self.place_model.columnCount() - 1, QHeaderView.ResizeMode.ResizeToContents)
@@ -233,6 +234,22 @@ class OverviewWidget(QWidget):
             self.select(key)
         self._show_chart()
         self.refreshed.emit()
+
+    def _fit_names(self) -> None:
+        """Widen the name column to its longest name (bold for portfolios), measured directly:
+        asking the view to resize to contents would query every row again."""
+        model = self.tree_model
+        if not model.rowCount():
+            return
+        bold = self.tree.font()
+        bold.setBold(True)
+        metrics, bold_metrics = self.tree.fontMetrics(), QFontMetrics(bold)
+        portfolios = [model.index(r, 0) for r in range(model.rowCount())]
+        widest = max([bold_metrics.horizontalAdvance(index.data()) for index in portfolios]
+                     + [metrics.horizontalAdvance(model.index(r, 0, parent).data()) + \
+                        self.tree.indentation() for parent in portfolios
+                        for r in range(model.rowCount(parent))])
+        self.tree.setColumnWidth(NAME, widest + self.tree.indentation() + 16)
 
     def _fit_places(self) -> None:
         """Give the heat table the height its rows need (the chart takes the rest), once."""

@@ -29,31 +29,79 @@ TREE_TIPS = ("Dorset ICS portfolios and their themes",
 _TOP = 0  # internal id of a portfolio row; a theme row holds its portfolio's row + 1
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TIP = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleDescriptionRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+
+
+class _Node:
+    """One row of the tree with every role's value per column worked out once: painting asks
+    for a dozen roles per cell, and answering from a table keeps a repaint in milliseconds."""
+
+    __slots__ = ("record", "key", "roles")
+
+    def __init__(self, record: dict, key: tuple[str, int], base: int) -> None:
+        self.record, self.key = record, key
+        name = record["portfolio"] if key[0] == "portfolio" else record["theme"]
+        share = explore.share(record["respondents"], base)
+        levels = tuple(record[f"s{level}"] for level in range(1, 6))
+        tip = (f"{name}: {fmt.counted(record['comments'], 'comment')} from "
+               f"{fmt.counted(record['respondents'], 'respondent')}, {fmt.pct(share)} of the "
+               f"{base:,} who commented. Sentiment: {describe(levels)}. "
+               "Click to list the comments.")
+        bold = None
+        if key[0] == "portfolio":
+            bold = QFont()
+            bold.setBold(True)
+        self.roles = {
+            _DISPLAY: (name, fmt.count(record["comments"]), fmt.pct(share), None),
+            int(SORT_ROLE): (name, record["comments"], share,
+                             levels[3] + levels[4] - levels[0] - levels[1]),
+            int(KEY_ROLE): (key,) * 4,
+            int(SENTIMENT_ROLE): (None, None, None, levels),
+            _ALIGN: (None, _RIGHT, _RIGHT, None),
+            _FONT: (bold, None, None, None),
+            _TIP: (tip,) * 4,
+            _ACCESSIBLE: (tip,) * 4,
+        }
+
+
 class ThemeTreeModel(QAbstractItemModel):
     """Portfolios at the top, their themes below, with counts, shares and sentiment."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.overview: explore.Overview | None = None
-        self._portfolios: list[dict] = []
-        self._themes: list[list[dict]] = []
+        self._portfolios: list[_Node] = []
+        self._themes: list[list[_Node]] = []
 
     def set_overview(self, overview: explore.Overview | None) -> None:
         self.beginResetModel()
         self.overview = overview
-        self._portfolios = list(overview.portfolios) if overview else []
-        by_portfolio: dict[int, list[dict]] = {p["portfolio_id"]: [] for p in self._portfolios}
+        base = overview.base.respondents if overview else 0
+        self._portfolios = [_Node(p, ("portfolio", p["portfolio_id"]), base)
+                            for p in (overview.portfolios if overview else [])]
+        by_portfolio: dict[int, list[_Node]] = {n.key[1]: [] for n in self._portfolios}
         for theme in overview.themes if overview else []:
-            by_portfolio.setdefault(theme["portfolio_id"], []).append(theme)
-        self._themes = [by_portfolio[p["portfolio_id"]] for p in self._portfolios]
+            by_portfolio.setdefault(theme["portfolio_id"], []).append(
+                _Node(theme, ("theme", theme["theme_id"]), base))
+        self._themes = [by_portfolio[n.key[1]] for n in self._portfolios]
         self.endResetModel()
 
     # ----- structure -----------------------------------------------------------------------
     def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> _Index:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        if not 0 <= column < len(TREE_HEADERS) or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, _TOP)
+            return self.createIndex(row, column, _TOP) if row < len(self._portfolios) \
+                else QModelIndex()
+        if parent.internalId() != _TOP or parent.column() != 0 \
+                or row >= len(self._themes[parent.row()]):
+            return QModelIndex()
         return self.createIndex(row, column, parent.row() + 1)
 
     def parent(self, index: _Index = QModelIndex()) -> _Index:  # noqa: B008
@@ -71,27 +119,28 @@ class ThemeTreeModel(QAbstractItemModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return len(TREE_HEADERS)
 
-    def row_of(self, index: _Index) -> dict | None:
-        """The portfolio or theme record behind an index."""
+    def _node(self, index: _Index) -> _Node | None:
         if not index.isValid():
             return None
         if index.internalId() == _TOP:
             return self._portfolios[index.row()]
         return self._themes[index.internalId() - 1][index.row()]
 
+    def row_of(self, index: _Index) -> dict | None:
+        """The portfolio or theme record behind an index."""
+        node = self._node(index)
+        return node.record if node is not None else None
+
     def key(self, index: _Index) -> tuple[str, int] | None:
-        row = self.row_of(index)
-        if row is None:
-            return None
-        return ("portfolio", row["portfolio_id"]) if index.internalId() == _TOP else (
-            "theme", row["theme_id"])
+        node = self._node(index)
+        return node.key if node is not None else None
 
     def find(self, key: tuple[str, int]) -> _Index:
         for p_row, portfolio in enumerate(self._portfolios):
-            if key == ("portfolio", portfolio["portfolio_id"]):
+            if key == portfolio.key:
                 return self.index(p_row, 0)
             for t_row, theme in enumerate(self._themes[p_row]):
-                if key == ("theme", theme["theme_id"]):
+                if key == theme.key:
                     return self.index(t_row, 0, self.index(p_row, 0))
         return QModelIndex()
 
@@ -107,37 +156,11 @@ class ThemeTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        row = self.row_of(index)
-        if row is None or self.overview is None:
+        node = self._node(index)
+        if node is None:
             return None
-        column = index.column()
-        base = self.overview.base.respondents
-        share = explore.share(row["respondents"], base)
-        levels = tuple(row[f"s{level}"] for level in range(1, 6))
-        is_portfolio = index.internalId() == _TOP
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (row["portfolio"] if is_portfolio else row["theme"],
-                    fmt.count(row["comments"]), fmt.pct(share), None)[column]
-        if role == SORT_ROLE:
-            return (row["portfolio"] if is_portfolio else row["theme"], row["comments"],
-                    share, levels[3] + levels[4] - levels[0] - levels[1])[column]
-        if role == KEY_ROLE:
-            return self.key(index)
-        if role == SENTIMENT_ROLE and column == SENTIMENT:
-            return levels
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COMMENTS, SHARE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and is_portfolio and column == NAME:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
-            name = row["portfolio"] if is_portfolio else row["theme"]
-            return (f"{name}: {fmt.counted(row['comments'], 'comment')} from "
-                    f"{fmt.counted(row['respondents'], 'respondent')}, {fmt.pct(share)} of the "
-                    f"{base:,} who commented. Sentiment: {describe(levels)}. "
-                    "Click to list the comments.")
-        return None
+        values = node.roles.get(int(role))
+        return values[index.column()] if values is not None else None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -150,29 +173,47 @@ PLACE_BASE = -1  # KEY_ROLE portfolio of the "who commented" column
 
 class PlaceTableModel(QAbstractTableModel):
     """Places down, portfolios across; a cell is the share of the place's commenting
-    respondents (or comments) with a theme of the portfolio on."""
+    respondents (or comments) with a theme of the portfolio on. Cells are worked out once per
+    table and unit, like the tree's rows."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.table = explore.PlaceTable([], [])
         self.unit = "respondents"
         self.peak = 0.0
+        self._cells: list[list[dict[int, object]]] = []
 
     def set_table(self, table: explore.PlaceTable) -> None:
         self.beginResetModel()
         self.table = table
-        self._update_peak()
+        self._build()
         self.endResetModel()
 
     def set_unit(self, unit: str) -> None:
         self.beginResetModel()
         self.unit = unit
-        self._update_peak()
+        self._build()
         self.endResetModel()
 
-    def _update_peak(self) -> None:
-        self.peak = max((row.share(p["id"], self.unit) for row in self.table.rows
-                         for p in self.table.portfolios), default=0.0)
+    def _build(self) -> None:
+        portfolios, unit = self.table.portfolios, self.unit
+        self.peak = max((row.share(p["id"], unit) for row in self.table.rows
+                         for p in portfolios), default=0.0)
+        self._cells = []
+        for row in self.table.rows:
+            whole = row.respondents if unit == "respondents" else row.comments
+            cells = []
+            for portfolio in portfolios:
+                count, share = row.count(portfolio["id"], unit), row.share(portfolio["id"], unit)
+                cells.append({
+                    _DISPLAY: f"{share:.0%}" if whole else "–", int(SORT_ROLE): share,
+                    int(SHARE_ROLE): share, int(KEY_ROLE): (row.place_id, portfolio["id"]),
+                    _ALIGN: _CENTRE,
+                    _TIP: f"{row.name} × {portfolio['name']}: {count:,} of {whole:,} {unit} "
+                          f"({fmt.pct(share)}). Click to list the comments."})
+            cells.append({_DISPLAY: fmt.count(whole), int(SORT_ROLE): whole,
+                          int(KEY_ROLE): (row.place_id, PLACE_BASE), _ALIGN: _RIGHT})
+            self._cells.append(cells)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.table.rows)
@@ -202,34 +243,9 @@ class PlaceTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.table.rows):
+        if not index.isValid() or index.row() >= len(self._cells):
             return None
-        row = self.table.rows[index.row()]
-        portfolio = self.portfolio_at(index.column())
-        whole = row.respondents if self.unit == "respondents" else row.comments
-        if portfolio is None:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return fmt.count(whole)
-            if role == SORT_ROLE:
-                return whole
-            if role == KEY_ROLE:
-                return (row.place_id, PLACE_BASE)
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        count, share = row.count(portfolio["id"], self.unit), row.share(portfolio["id"], self.unit)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{share:.0%}" if whole else "–"
-        if role in (SORT_ROLE, SHARE_ROLE):
-            return share
-        if role == KEY_ROLE:
-            return (row.place_id, portfolio["id"])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{row.name} × {portfolio['name']}: {count:,} of {whole:,} {self.unit} "
-                    f"({fmt.pct(share)}). Click to list the comments.")
-        return None
+        return self._cells[index.row()][index.column()].get(int(role))
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
