@@ -272,17 +272,27 @@ def test_month_range_and_labels():
     assert explore.month_label("2013-03") == "Mar 2013"
 
 
-def test_comment_ids_for_a_month_and_for_no_place(built):
+def test_comment_ids_for_a_month(built):
     f = CommentFilter(theme_id=built.themes["Hospital parking"])
-    january = explore.comment_ids(built.project, f, month="2020-01")
-    assert january == (built.comment_ids["c1"],)  # dated by its respondent
-    unplaced = explore.comment_ids(built.project, CommentFilter(), assigned_place=None)
-    assert unplaced == (built.comment_ids["c8"],)
+    assert explore.comment_ids(built.project, f, "2020-01") == (built.comment_ids["c1"],)
+    february = explore.comment_ids(built.project, CommentFilter(), "2020-02")
+    assert len(february) == sum(built.month(s) == "2020-02" for s in built.comments)
+
+
+def test_place_comment_ids_are_the_cells_comments(built):
+    cid = built.consultations[SPRING]
+    table = explore.place_portfolio_table(built.project, cid)
+    for row in table.rows:
+        for portfolio in table.portfolios:
+            ids = explore.place_comment_ids(built.project, row.place_id, portfolio["id"], cid)
+            assert len(ids) == row.count(portfolio["id"], "comments")
+        assert len(explore.place_comment_ids(built.project, row.place_id, None, cid)) == \
+            row.comments
+    assert explore.place_comment_ids(built.project, None) == (built.comment_ids["c8"],)
     council = built.places["Dorset Council"]
-    assert explore.comment_ids(built.project, CommentFilter(), assigned_place=council) == (
-        built.comment_ids["c7"],)
-    within = explore.comment_ids(built.project, CommentFilter(place_id=council))
-    assert len(within) > 1  # the filter takes in the council's localities too
+    assert explore.place_comment_ids(built.project, council) == (built.comment_ids["c7"],)
+    within = count_comments(built.project, CommentFilter(place_id=council))
+    assert within > 1  # the comment filter takes in the council's localities too
 
 
 # ----- places × portfolios -------------------------------------------------------------------

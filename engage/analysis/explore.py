@@ -185,30 +185,16 @@ def month_label(month: str) -> str:
     return f"{names[int(month[5:7]) - 1]} {month[:4]}"
 
 
-ANY_PLACE = object()
-
-
-def comment_ids(project: Project, f: CommentFilter, month: str | None = None,
-                assigned_place: object = ANY_PLACE) -> tuple[int, ...]:
-    """Ids of the comments a filter finds, narrowed to one month and/or to respondents assigned
-    to exactly one place (None: to no place). What a click on a month's bar, or on a row of
-    the place table that is not a locality, shows: the comment filter has no date condition,
-    and its place condition takes in every place below."""
+def comment_ids(project: Project, f: CommentFilter, month: str) -> tuple[int, ...]:
+    """Ids of the comments a filter finds that are dated in one month (by the comment's date,
+    else its respondent's): what a click on a month's bar shows, since the comment filter has
+    no date condition of its own."""
     where, params, _ = browse_where(f)
-    extra = []
-    if month is not None:
-        extra.append(f"{_MONTH.format(d='coalesce(c.date, r.date)')} = ?")
-        params = params + [month]
-    if assigned_place is None:
-        extra.append("r.place_id IS NULL")
-    elif assigned_place is not ANY_PLACE:
-        extra.append("r.place_id = ?")
-        params = params + [assigned_place]
-    if extra:
-        where = (where + " AND " if where else "WHERE ") + " AND ".join(extra)
+    month_clause = f"{_MONTH.format(d='coalesce(c.date, r.date)')} = ?"
+    where = (where + " AND " if where else "WHERE ") + month_clause
     rows = project.db.execute(
         f"SELECT c.id FROM comments c JOIN respondents r ON r.id = c.respondent_id {where} "
-        f"ORDER BY c.id", params).fetchall()
+        f"ORDER BY c.id", params + [month]).fetchall()
     return tuple(row[0] for row in rows)
 
 
@@ -271,6 +257,28 @@ def place_portfolio_table(project: Project, consultation_id: int | None = None) 
                              False))
     portfolios = [{"id": p["id"], "name": p["name"]} for p in store.portfolios(project)]
     return PlaceTable(portfolios, rows)
+
+
+def place_comment_ids(project: Project, place_id: int | None, portfolio_id: int | None = None,
+                      consultation_id: int | None = None) -> tuple[int, ...]:
+    """The substantive comments behind one cell of the place table: from respondents assigned
+    to exactly this place (None: to no place), with a theme of the portfolio on (None: any
+    comment). For rows the comment filter cannot express — it takes in every place below —
+    and read through the respondents' place index, so a click costs milliseconds."""
+    clauses = ["r.place_id IS NULL" if place_id is None else "r.place_id = ?", "m.substantive = 1"]
+    params: list = [] if place_id is None else [place_id]
+    if consultation_id is not None:
+        clauses.append("m.consultation_id = ?")
+        params.append(consultation_id)
+    if portfolio_id is not None:
+        clauses.append(f"""EXISTS (SELECT 1 FROM codings c JOIN themes t ON t.id = c.theme_id
+            JOIN comment_analysis a ON a.comment_id = c.comment_id
+            WHERE c.comment_id = m.id AND t.portfolio_id = ? AND {ACTIVE_CODING})""")
+        params.append(portfolio_id)
+    rows = project.db.execute(
+        f"""SELECT m.id FROM respondents r JOIN comments m ON m.respondent_id = r.id
+            WHERE {" AND ".join(clauses)} ORDER BY m.id""", params).fetchall()
+    return tuple(row[0] for row in rows)
 
 
 # ----- two groups side by side ---------------------------------------------------------------

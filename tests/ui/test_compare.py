@@ -150,3 +150,12 @@ def test_two_consultations(qtbot, tmp_path, analysed_sample_path):
         assert compare.comparison.b_respondents == 20
         # the new consultation is not analysed: no theme is on, nothing can be tested
         assert all(row.b_count == 0 for row in compare.comparison.rows)
+
+
+def test_a_coding_change_compares_again(qtbot, widget):
+    from engage.changes import Changes
+
+    with qtbot.waitSignal(widget.compared, timeout=30000):
+        widget.on_changes(Changes(codings=True))
+    with qtbot.assertNotEmitted(widget.compared, wait=300):
+        widget.on_changes(Changes(activities=True))

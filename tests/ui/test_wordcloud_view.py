@@ -129,3 +129,12 @@ def test_layout_size_follows_the_canvas_shape_in_steps():
     assert layout_size(1000, 500) == (960, 480)
     assert layout_size(1004, 500) == layout_size(1000, 500)
     assert layout_size(3000, 100)[1] == round(960 / 2.6)
+
+
+def test_changes_to_codings_redraw_and_others_do_not(qtbot, widget):
+    from engage.changes import Changes
+
+    with qtbot.waitSignal(widget.drawn, timeout=60000):
+        widget.on_changes(Changes(codings=True))
+    with qtbot.assertNotEmitted(widget.drawn, wait=300):
+        widget.on_changes(Changes(activities=True, actions=True))

@@ -335,21 +335,23 @@ class OverviewWidget(QWidget):
     def _bar_clicked(self, key: tuple[str, int], month: str) -> None:
         if self.project is None:
             return
-        f = self._key_filter(key)
-        self.filter_requested.emit(
-            f.with_(comment_ids=explore.comment_ids(self.project, f, month=month)))
+        ids = explore.comment_ids(self.project, self._key_filter(key), month)
+        # The ids say it all; a theme is kept for context (cheap), a portfolio is not: its
+        # condition would cost the comment list more than the ids themselves.
+        self.filter_requested.emit(self.base_filter().with_(
+            comment_ids=ids, theme_id=key[1] if key[0] == "theme" else None))
 
     def _cell_clicked(self, index: QModelIndex) -> None:
         key = index.data(KEY_ROLE)
         if key is None or self.project is None:
             return
         place_id, portfolio_id = key
+        portfolio_id = None if portfolio_id == PLACE_BASE else portfolio_id
         row = self.place_model.table.rows[index.row()]
-        f = self.base_filter().with_(substantive_only=True)
-        if portfolio_id != PLACE_BASE:
-            f = f.with_(portfolio_id=portfolio_id)
+        f = self.base_filter().with_(substantive_only=True, portfolio_id=portfolio_id)
         if row.leaf:
             self.filter_requested.emit(f.with_(place_id=place_id))
         else:  # a council with localities below, or no place: only those placed exactly there
-            self.filter_requested.emit(f.with_(comment_ids=explore.comment_ids(
-                self.project, f, assigned_place=place_id)))
+            self.filter_requested.emit(self.base_filter().with_(comment_ids=(
+                explore.place_comment_ids(self.project, place_id, portfolio_id,
+                                          self.consultation_id))))
