@@ -234,10 +234,12 @@ def remove_alias(project: Project, alias: str) -> Changes:
 def postcode_table(project: Project) -> list[dict]:
     """The lookup with, for each district, how many respondents gave it."""
     return [dict(r) for r in project._rows(
-        """SELECT d.district, d.place_id, p.name AS place,
-             (SELECT count(*) FROM respondents r WHERE upper(r.postcode_district) = d.district)
+        """SELECT d.district, d.place_id, p.name AS place, coalesce(n.respondents, 0)
              AS respondents
            FROM postcode_districts d JOIN places p ON p.id = d.place_id
+           LEFT JOIN (SELECT upper(postcode_district) AS district, count(*) AS respondents
+                      FROM respondents WHERE postcode_district IS NOT NULL GROUP BY 1) n
+             ON n.district = d.district
            ORDER BY substr(d.district, 1, 2), length(d.district), d.district""")]
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engage.browse import consultation_names
 from engage.coproduction import placeadmin, store
 from engage.coproduction import portfolios as pf
 from engage.coproduction.vocab import ACTIVITY_TYPES, GROUP_CATEGORIES, LEVEL_MEANINGS, LEVELS
@@ -194,7 +195,7 @@ class ActivityDialog(QDialog):
             self.suggestion.hide()
         self._fill_groups(a.groups if a else [])
         self.consultations.set_choices(
-            [(c["id"], c["name"]) for c in self.project.consultations()],
+            [(c["id"], c["name"]) for c in consultation_names(self.project)],
             a.consultation_ids if a else [])
         if a is None:
             self.level.setCurrentIndex(LEVELS.index("consult"))

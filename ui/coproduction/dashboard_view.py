@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engage.browse import consultation_names
 from engage.changes import Changes
 from engage.coproduction import dashboard as core
 from engage.coproduction.vocab import NO_PORTFOLIO
@@ -265,7 +266,7 @@ class DashboardView(QWidget):
         self.consultation.clear()
         self.consultation.addItem("all consultations", None)
         if project is not None:
-            for c in project.consultations():
+            for c in consultation_names(project):
                 self.consultation.addItem(c["name"], c["id"])
         self.consultation.blockSignals(False)
         self.refresh()
