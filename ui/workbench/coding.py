@@ -336,6 +336,7 @@ class CodingWorkbench(QWidget):
 
     def _reload(self, keep_current: bool) -> None:
         current = self.current_comment() if keep_current else None
+        old_row = self.list_view.currentIndex().row() if keep_current else 0
         if self.project is None:
             self.model.set_project(None)
         elif self.in_review_queue():
@@ -343,7 +344,12 @@ class CodingWorkbench(QWidget):
             self.model.set_ids(ids, self._filter)
         else:
             self.model.set_filter(self._filter)
-        row = self.model.loaded_row_of(current) if current is not None else -1
+        row = -1
+        if current is not None:  # usually still where it was: load that page and look
+            self.model.row(max(old_row, 0))
+            row = self.model.loaded_row_of(current)
+            if row < 0:
+                row = min(max(old_row, 0), self.model.rowCount() - 1)
         self._select_row(max(row, 0))
         self._update_status()
 
