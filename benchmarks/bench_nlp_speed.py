@@ -19,6 +19,7 @@ import argparse
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +111,8 @@ def svc_comparison(texts: list[str], Y: np.ndarray, runs: int) -> float:
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import SVC
 
+    # SVC(probability=True) is deprecated in recent scikit-learn but is what such pipelines use.
+    warnings.filterwarnings("ignore", category=FutureWarning)
     keep = Y.sum(axis=0) >= 5
     print("fitting the SVC comparison pipeline (slow) …", flush=True)
     pipeline = make_pipeline(
