@@ -26,7 +26,10 @@ def normalise_text(text: object) -> str:
     """
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text))
+    s = str(text)
+    if s.isascii() and s.isprintable() and "  " not in s:
+        return s.strip()  # the common case: one plain line, nothing to tidy
+    s = unicodedata.normalize("NFC", s)
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
     s = _CONTROL_RE.sub(" ", s)
     s = _HORIZONTAL_SPACE_RE.sub(" ", s)

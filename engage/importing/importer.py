@@ -329,7 +329,7 @@ class _ImportPlan:
             self.report.masked_rows += [(row_number, kind) for kind in kinds]
             masked = json.dumps([{"kind": k, "count": n} for k, n in sorted(kinds.items())])
         substantive = not is_placeholder(text)
-        key = duplicate_key(text) if substantive else None
+        key = _dup_hash(duplicate_key(text)) if substantive else None
         duplicate_of = None
         if key:
             duplicate_of = seen_keys.get(key)
@@ -344,6 +344,12 @@ class _ImportPlan:
                     original_text=raw if (self.keep_original and items) else None, date=date,
                     import_id=import_id, source_row=row_number, substantive=int(substantive),
                     duplicate_of=duplicate_of, dup_key=key, masked=masked)
+
+
+def _dup_hash(key: str) -> str:
+    """A short fixed-size stand-in for the normalised text, so the duplicate index stays small
+    (64 bits: a chance collision needs billions of distinct comments)."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _bulk_insert(db, table: str, rows: list[dict]) -> None:
