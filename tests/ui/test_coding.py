@@ -246,10 +246,10 @@ def test_review_queue_is_one_click_away_in_active_learning_order(qtbot, workbenc
     assert workbench.in_review_queue()
     expected = store.review_queue(small)
     assert [workbench.model.comment_id(r) for r in range(workbench.model.rowCount())] == expected
-    assert f"{len(expected)} uncertain waiting" in workbench.status.text()
+    assert f"{len(expected)} uncertain waiting" in workbench.status_text()
     press(qtbot, workbench, Qt.Key.Key_A)  # reviewed rows stay put while the officer works
     assert workbench.model.rowCount() == len(expected)
-    assert f"{len(expected) - 1} uncertain waiting" in workbench.status.text()
+    assert f"{len(expected) - 1} uncertain waiting" in workbench.status_text()
     press(qtbot, workbench, Qt.Key.Key_R, CTRL)
     assert not workbench.in_review_queue()
 

@@ -96,7 +96,7 @@ class AgreementModel(QAbstractTableModel):
     def __init__(self, project: Project | None = None, parent=None) -> None:
         super().__init__(parent)
         self._project = project
-        self._rows: list[tuple[dict, BinaryAgreement]] = []
+        self._rows: list[tuple[dict, BinaryAgreement, list]] = []
         self.reviewed = 0
         self.unseen = 0
         self.pooled: BinaryAgreement | None = None
@@ -127,7 +127,7 @@ class AgreementModel(QAbstractTableModel):
             for theme in themes:
                 table = summary.for_theme(theme["id"])
                 if table is not None and table.true_pos + table.false_pos + table.false_neg:
-                    self._rows.append((theme, table))
+                    self._rows.append((theme, table, self._values(theme, table)))
             self.unseen = len(themes) - len(self._rows)
         self.endResetModel()
 
@@ -152,9 +152,8 @@ class AgreementModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows) \
                 or not 0 <= index.column() < len(COLUMNS):
             return None
-        theme, table = self._rows[index.row()]
+        theme, table, values = self._rows[index.row()]
         column = index.column()
-        values = self._values(theme, table)
         if role == Qt.ItemDataRole.DisplayRole:
             value = values[column]
             if column in (KAPPA,):

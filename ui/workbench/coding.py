@@ -14,7 +14,7 @@ Wiring (the main window): `set_project`, `set_filter(CommentFilter)` when its fi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +62,12 @@ class CodingWorkbench(QWidget):
         self._current_theme: int | None = None
         self._themes: list[dict] | None = None
         self._session_coded = 0
+        self._counts: tuple[int, int] | None = None
+        self._counts_stale = True
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(0)
+        self._status_timer.timeout.connect(self._write_status)
         self.pick_theme = ThemePicker.pick          # replaceable in tests
         self.exec_dialog = lambda dialog: dialog.exec() == QDialog.DialogCode.Accepted
         self.retrainer = Retrainer(self.session, parent=self)
@@ -158,7 +164,8 @@ class CodingWorkbench(QWidget):
 
     def _connect(self) -> None:
         self.list_view.selectionModel().currentRowChanged.connect(self._on_current_row)
-        self.list_view.selectionModel().selectionChanged.connect(lambda *_: self._update_status())
+        self.list_view.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_status(counts=False))
         self.list_view.customContextMenuRequested.connect(self._context_menu)
         self.queue_button.toggled.connect(self._on_queue_toggled)
         self.detail.link_activated.connect(self._on_link)
@@ -167,7 +174,7 @@ class CodingWorkbench(QWidget):
         self.session.changed.connect(self.changed)
         self.session.codings_made.connect(self._on_coded)
         self.session.failed.connect(self.say)
-        self.retrainer.due_changed.connect(lambda _n: self._update_status())
+        self.retrainer.due_changed.connect(lambda _n: self._update_status(counts=False))
 
     # ----- what the window drives ----------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
@@ -293,13 +300,10 @@ class CodingWorkbench(QWidget):
     # ----- reacting ----------------------------------------------------------------------
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         comment_id = self.model.comment_id(current.row()) if current.isValid() else None
-        self.detail.show_comment(comment_id)
-        codings = ordered_codings(self.detail.info)
-        waiting = [c["theme_id"] for c in codings if c["decision"] is None]
-        self._current_theme = (waiting or [c["theme_id"] for c in codings] or [None])[0]
-        self.detail.refresh(self._current_theme)
+        self.detail.show_comment(comment_id)  # picks the first theme still waiting
+        self._current_theme = self.detail.current_theme()
         self.current_comment_changed.emit(comment_id)
-        self._update_status()
+        self._update_status(counts=False)
 
     def _on_comments_changed(self, ids: list[int]) -> None:
         self.model.refresh_comments(ids)
@@ -361,15 +365,24 @@ class CodingWorkbench(QWidget):
     def recent_changed(self) -> None:
         self.recent_label.setText(self.commands.recent_label())
 
-    def _update_status(self) -> None:
+    def _update_status(self, counts: bool = True) -> None:
+        """Schedule one status update after the current event (many callers, one query)."""
+        self._counts_stale |= counts
+        self._status_timer.start()
+
+    def _write_status(self) -> None:
         if self.project is None:
             self.status.setText("")
             return
-        consultation = self._filter.consultation_id
+        if self._counts_stale or self._counts is None:
+            consultation = self._filter.consultation_id
+            self._counts = (store.review_queue_count(self.project, consultation),
+                            store.reviewed_count(self.project, consultation))
+            self._counts_stale = False
+        queue, reviewed = self._counts
         rows = self.model.rowCount()
-        selected = len(self.list_view.selectionModel().selectedRows())
-        queue = store.review_queue_count(self.project, consultation)
-        reviewed = store.reviewed_count(self.project, consultation)
+        selected = sum(r.bottom() - r.top() + 1
+                       for r in self.list_view.selectionModel().selection())
         where = "in the review queue" if self.in_review_queue() else "shown"
         parts = [f"{rows:,} comments {where}", f"{selected:,} selected",
                  f"{reviewed:,} reviewed ({self._session_coded:,} coded this session)",
@@ -377,6 +390,13 @@ class CodingWorkbench(QWidget):
                  f"retrain after {self.retrainer.remaining()} more"]
         self.status.setText("   ·   ".join(parts))
         self.queue_button.setText(f"Review queue ({queue:,})")
+
+    def status_text(self) -> str:
+        """The status line as it stands once pending updates are written."""
+        if self._status_timer.isActive():
+            self._status_timer.stop()
+            self._write_status()
+        return self.status.text()
 
     def _context_menu(self, position) -> None:
         menu = QMenu(self)

@@ -77,6 +77,7 @@ class CodingDetail(QWidget):
         self._project: Project | None = None
         self._comment_id: int | None = None
         self._current_theme: int | None = None
+        self._pick_theme = False
         self._message = ""
         self.info: dict = {}
         self.browser = QTextBrowser(self)
@@ -96,8 +97,14 @@ class CodingDetail(QWidget):
         return self._comment_id
 
     def show_comment(self, comment_id: int | None, current_theme: int | None = None) -> None:
+        """Show a comment; without `current_theme`, the first theme still waiting for a
+        decision (else the first) becomes current."""
         self._comment_id, self._current_theme, self._message = comment_id, current_theme, ""
+        self._pick_theme = current_theme is None
         self._render()
+
+    def current_theme(self) -> int | None:
+        return self._current_theme
 
     def show_message(self, message: str) -> None:
         self._comment_id, self._message = None, message
@@ -133,6 +140,11 @@ class CodingDetail(QWidget):
             self.browser.setHtml(f"<p><i>{html.escape(message)}</i></p>")
             return
         self.info = store.workbench_rows(self._project, [detail["id"]])[detail["id"]]
+        if self._pick_theme:
+            self._pick_theme = False
+            codings = ordered_codings(self.info)
+            waiting = [c["theme_id"] for c in codings if c["decision"] is None]
+            self._current_theme = (waiting or [c["theme_id"] for c in codings] or [None])[0]
         scroll = self.browser.verticalScrollBar().value()
         self.browser.setHtml(self._html(detail, self.info))
         self.browser.verticalScrollBar().setValue(scroll)

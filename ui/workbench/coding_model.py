@@ -31,6 +31,12 @@ SENTIMENT_LEVELS = {1: "very positive", 2: "positive", 3: "neutral or mixed", 4:
 #: Green to red through grey; read as "how it felt", not as good or bad data.
 SENTIMENT_COLOURS = {1: "#1a9850", 2: "#91cf60", 3: "#b0b0b0", 4: "#fc8d59", 5: "#d73027"}
 _DISPLAY_CHARS = 300
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, COMMENT_ID_ROLE, CODINGS_ROLE,
+                    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
+                    Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+                    Qt.ItemDataRole.ForegroundRole})
+# Built once: selection models ask for every selected cell's flags.
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -146,10 +152,12 @@ class CodingListModel(QAbstractTableModel):
         if not places:
             return
         fresh = store.workbench_rows(self._project, [f.comment.id for _n, _o, f in places])
+        rows = []
         for number, offset, found in places:
             found.info = fresh[found.comment.id]
-            row = number * self._page_size + offset
-            self.dataChanged.emit(self.index(row, THEMES), self.index(row, MARKS))
+            rows.append(number * self._page_size + offset)
+        # one signal for the span (a bulk action on 200 rows repaints once, not 200 times)
+        self.dataChanged.emit(self.index(min(rows), THEMES), self.index(max(rows), MARKS))
 
     def refresh_all_loaded(self) -> None:
         """Re-read every fetched row (theme names or colours changed); no re-query."""
@@ -176,14 +184,11 @@ class CodingListModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.column() < len(COLUMNS):
-            return None
+        if role not in _ROLES or not index.isValid():
+            return None  # most of what a view asks for, answered without a row lookup
         found = self.row(index.row())
         if found is None:
             return None
