@@ -178,8 +178,17 @@ def main() -> int:
     index = overview.tree_proxy.index(0, 0, overview.tree_proxy.index(0, 0))
     action("click a theme row → filter", lambda: overview._tree_clicked(index))
     overview.select(themes[0])
-    action("click a month's bar → filter (ids query)",
+    action("click a month's bar (the lookup starts)",
            lambda: overview._bar_clicked(themes[0], overview.chart.months[0]))
+    run_until(app, lambda: not overview.lookups.is_running())
+    portfolio = ("portfolio", explore.portfolio_counts(project, cid)[1]["portfolio_id"])
+    found: list = []
+    overview.filter_requested.connect(found.append)
+    for name, key in (("theme", themes[0]), ("portfolio", portfolio)):
+        load(app, f"month bar of a {name} → filter (ids in a worker)",
+             lambda key=key: (found.clear(), overview._bar_clicked(key, overview.chart.months[1])),
+             lambda: bool(found))
+    overview.filter_requested.disconnect(found.append)
     cell = overview.place_model.index(0, 1)
     action("click a heat cell → filter", lambda: overview._cell_clicked(cell))
     no_place = overview.place_model.index(overview.place_model.rowCount() - 1, 1)
@@ -204,6 +213,7 @@ def main() -> int:
         source.filter_requested.connect(emitted.append)
     overview._tree_clicked(index)
     overview._bar_clicked(themes[0], overview.chart.months[0])
+    run_until(app, lambda: len(emitted) == 2)
     overview._cell_clicked(cell)
     overview._cell_clicked(no_place)
     cloud._word_chosen(box.word)

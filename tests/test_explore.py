@@ -272,11 +272,22 @@ def test_month_range_and_labels():
     assert explore.month_label("2013-03") == "Mar 2013"
 
 
-def test_comment_ids_for_a_month(built):
-    f = CommentFilter(theme_id=built.themes["Hospital parking"])
-    assert explore.comment_ids(built.project, f, "2020-01") == (built.comment_ids["c1"],)
-    february = explore.comment_ids(built.project, CommentFilter(), "2020-02")
-    assert len(february) == sum(built.month(s) == "2020-02" for s in built.comments)
+@pytest.mark.parametrize("by", ["theme", "portfolio"])
+def test_month_comment_ids_are_the_bars_comments(built, by):
+    cid = built.consultations[SPRING]
+    timeline = explore.monthly_counts(built.project, cid, by=by)
+    keys = built.themes if by == "theme" else built.portfolios
+    for key_id in keys.values():
+        for month, count in zip(timeline.months, timeline.series(key_id), strict=True):
+            ids = explore.month_comment_ids(built.project, by, key_id, month, cid)
+            assert len(ids) == count
+            named = {key for key, value in built.comment_ids.items() if value in ids}
+            assert all(built.month(s) == month for s in built.comments if s.key in named)
+    parking = explore.month_comment_ids(built.project, "theme", built.themes["Hospital parking"],
+                                        "2020-01")
+    assert parking == (built.comment_ids["c1"],)  # dated by its respondent
+    with pytest.raises(ValueError):
+        explore.month_comment_ids(built.project, "place", 1, "2020-01")
 
 
 def test_place_comment_ids_are_the_cells_comments(built):

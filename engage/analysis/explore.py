@@ -42,9 +42,13 @@ MONTH_OF_COMMENT = _MONTH.format(d="coalesce(m.date, r.date)")
 
 
 def _consultation(column: str, consultation_id: int | None) -> tuple[str, list]:
+    """The condition for one consultation, never used to choose an index ("+column"): a
+    project file has no statistics, so SQLite takes the comments' (consultation, duplicate
+    key) index for selective, walks a whole consultation through it in random order, and is
+    8–20 times slower than reading the rows it would have read anyway."""
     if consultation_id is None:
         return "", []
-    return f"AND {column} = ?", [consultation_id]
+    return f"AND +{column} = ?", [consultation_id]
 
 
 def share(part: int, whole: int) -> float:
@@ -185,16 +189,24 @@ def month_label(month: str) -> str:
     return f"{names[int(month[5:7]) - 1]} {month[:4]}"
 
 
-def comment_ids(project: Project, f: CommentFilter, month: str) -> tuple[int, ...]:
-    """Ids of the comments a filter finds that are dated in one month (by the comment's date,
-    else its respondent's): what a click on a month's bar shows, since the comment filter has
-    no date condition of its own."""
-    where, params, _ = browse_where(f)
-    month_clause = f"{_MONTH.format(d='coalesce(c.date, r.date)')} = ?"
-    where = (where + " AND " if where else "WHERE ") + month_clause
-    rows = project.db.execute(
-        f"SELECT c.id FROM comments c JOIN respondents r ON r.id = c.respondent_id {where} "
-        f"ORDER BY c.id", params + [month]).fetchall()
+def month_comment_ids(project: Project, by: str, key_id: int, month: str,
+                      consultation_id: int | None = None) -> tuple[int, ...]:
+    """The comments behind one bar of `monthly_counts`: with the theme (by="theme") or any
+    theme of the portfolio (by="portfolio") on, dated in `month`. The comment filter has no
+    date condition, so a click on a bar shows these ids."""
+    if by not in ("theme", "portfolio"):
+        raise ValueError(f"by must be 'theme' or 'portfolio', not {by!r}")
+    key = "c.theme_id = ?" if by == "theme" else \
+        "(SELECT portfolio_id FROM themes t WHERE t.id = c.theme_id) = ?"
+    where, params = _consultation("m.consultation_id", consultation_id)
+    # Comments of the month first (a scan, cheap), then each one's codings by its key: a
+    # portfolio's codings are a third of the table, too many to walk one by one.
+    rows = project.db.execute(f"""
+        SELECT m.id FROM comments m NOT INDEXED JOIN respondents r ON r.id = m.respondent_id
+        WHERE {MONTH_OF_COMMENT} = ? {where} AND EXISTS (
+            SELECT 1 FROM codings c JOIN comment_analysis a ON a.comment_id = c.comment_id
+            WHERE c.comment_id = m.id AND {key} AND {ACTIVE_CODING})
+        ORDER BY m.id""", [month, *params, key_id]).fetchall()
     return tuple(row[0] for row in rows)
 
 
@@ -263,12 +275,12 @@ def place_comment_ids(project: Project, place_id: int | None, portfolio_id: int 
                       consultation_id: int | None = None) -> tuple[int, ...]:
     """The substantive comments behind one cell of the place table: from respondents assigned
     to exactly this place (None: to no place), with a theme of the portfolio on (None: any
-    comment). For rows the comment filter cannot express — it takes in every place below —
-    and read through the respondents' place index, so a click costs milliseconds."""
+    comment). Read through the respondents' place index, so a click costs milliseconds, and
+    exact where the comment filter is not (its place takes in every place below)."""
     clauses = ["r.place_id IS NULL" if place_id is None else "r.place_id = ?", "m.substantive = 1"]
     params: list = [] if place_id is None else [place_id]
     if consultation_id is not None:
-        clauses.append("m.consultation_id = ?")
+        clauses.append("+m.consultation_id = ?")  # see _consultation
         params.append(consultation_id)
     if portfolio_id is not None:
         clauses.append(f"""EXISTS (SELECT 1 FROM codings c JOIN themes t ON t.id = c.theme_id

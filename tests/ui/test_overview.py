@@ -157,8 +157,11 @@ def test_clicking_a_heat_cell_lists_that_place_and_portfolio(qtbot, overview, sa
     with qtbot.waitSignal(overview.filter_requested) as signal:
         click(qtbot, overview.places, overview.place_model.index(row, column))
     f = signal.args[0]
-    assert (f.place_id, f.portfolio_id) == (place.place_id, portfolio["id"])
+    assert len(f.comment_ids) == place.count(portfolio["id"], "comments")
     assert count_comments(sample, f) == place.count(portfolio["id"], "comments")
+    assert count_comments(sample, CommentFilter(
+        consultation_id=overview.consultation_id, place_id=place.place_id,
+        portfolio_id=portfolio["id"])) == len(f.comment_ids)  # the same as by place and portfolio
     text = overview.place_model.index(row, column).data()
     assert text == f"{place.share(portfolio['id']):.0%}"
     overview.unit.setCurrentIndex(1)  # shares of comments
