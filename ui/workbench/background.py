@@ -13,13 +13,7 @@ from typing import Any
 
 from engage.progress import Cancelled
 from engage.project import Project
-from ui import none_guard
 from ui.tasks import TaskFn
-
-# Every workbench view imports this module. Under PySide6 6.12 on Python 3.11 each void Qt
-# call costs None a reference (see ui.none_guard); the views make many, so guard the process
-# here until the application does it at start-up.
-none_guard.install()
 
 
 def with_own_connection(path: Path, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskFn:
