@@ -50,6 +50,7 @@ def workbench(qtbot, small):
     yield wb
     wb.retrainer.cancel()
     wb.retrainer.wait(30_000)
+    wb.set_project(None)
 
 
 def press(qtbot, workbench, key, modifier=Qt.KeyboardModifier.NoModifier):
@@ -296,6 +297,7 @@ def test_retrain_now_learns_from_the_officer_and_keeps_decisions(qtbot, tmp_path
         for cid in queue:
             kept = [c for c in store.comment_codings(project, cid) if c["decision"]]
             assert kept == [c for c in decided[cid][0] if c["decision"]]
+        workbench.set_project(None)  # as the window does before closing the project
 
 
 @pytest.mark.slow
@@ -331,6 +333,7 @@ def test_the_event_loop_keeps_turning_while_29000_comments_are_analysed(qtbot, t
         assert progress and progress == sorted(progress)
         print(f"\nanalysed {blocker.args[0].comments:,} comments in {elapsed:.1f} s; "
               f"{len(ticks)} timer ticks, longest gap {max(gaps) * 1000:.0f} ms")
+        workbench.set_project(None)
 
 
 def test_audit_rows_carry_the_officers_name_from_settings(qtbot, workbench, small):

@@ -39,7 +39,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 THEME_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 MIN_EVIDENCE = 5  # comments where the model or an officer used a theme before judging it
 #: (lowest kappa, verdict, colour) from the most to the least trustworthy.
-VERDICTS = ((0.8, "Trust it", "#1a9850"), (0.6, "Mostly right: spot-check", "#91cf60"),
+VERDICTS = ((0.8, "Trust it", "#66bd63"), (0.6, "Mostly right: spot-check", "#a6d96a"),
             (0.4, "Check a sample", "#fee08b"), (0.2, "Check carefully", "#fc8d59"),
             (float("-inf"), "Do not rely on it", "#d73027"))
 LEGEND = (

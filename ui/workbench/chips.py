@@ -70,10 +70,17 @@ class ChipDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         right = option.rect.right() - 3
+        more_width = metrics.horizontalAdvance("+99") + _GAP
         for i, coding in enumerate(codings):
             label = chip_label(coding)
             width = metrics.horizontalAdvance(label) + 2 * _H_PAD
-            if x + width > right:
+            last = i == len(codings) - 1
+            room = right - x - (0 if last else more_width)
+            if i == 0 and width > room:  # never a bare "+N": elide the first chip instead
+                label = metrics.elidedText(label, Qt.TextElideMode.ElideRight,
+                                           max(0, int(room) - 2 * _H_PAD))
+                width = metrics.horizontalAdvance(label) + 2 * _H_PAD
+            if width > room:
                 more = f"+{len(codings) - i}"
                 painter.setPen(text)
                 painter.drawText(QRectF(x, y, right - x, height),

@@ -93,8 +93,8 @@ class CodingWorkbench(QWidget):
         self.list_view.setItemDelegateForColumn(cm.THEMES, self.delegate)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(cm.COMMENT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((cm.ID, 50), (cm.THEMES, 270), (cm.SENTIMENT, 118),
-                              (cm.PLACE, 125), (cm.MARKS, 84)):
+        for column, width in ((cm.ID, 50), (cm.THEMES, 250), (cm.SENTIMENT, 130),
+                              (cm.PLACE, 120), (cm.MARKS, 84)):
             self.list_view.setColumnWidth(column, width)
         self.list_view.verticalHeader().hide()
         self.list_view.verticalHeader().setDefaultSectionSize(26)

@@ -149,6 +149,13 @@ class CodingDetail(QWidget):
         self.browser.setHtml(self._html(detail, self.info))
         self.browser.verticalScrollBar().setValue(scroll)
 
+    def _link_colour(self) -> str:
+        """Links light on a dark background (rich text keeps the default dark blue)."""
+        palette = self.palette()
+        if palette.color(QPalette.ColorRole.Base).lightness() < 128:
+            return "#8ab4f8"
+        return palette.color(QPalette.ColorRole.Link).name()
+
     def _html(self, d: dict, info: dict) -> str:
         codings = ordered_codings(info)
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
@@ -165,9 +172,10 @@ class CodingDetail(QWidget):
         return "".join(parts)
 
     def _themes_table(self, codings: list[dict], muted: str) -> str:
+        link = f"style='color:{self._link_colour()}'"
         if not codings:
             return (f"<p style='color:{muted}'>No theme yet. Add one with Ctrl+T "
-                    f"(or <a href='pick:0'>choose a theme</a>).</p>")
+                    f"(or <a href='pick:0' {link}>choose a theme</a>).</p>")
         rows = []
         for i, c in enumerate(codings):
             current = c["theme_id"] == self._current_theme
@@ -180,16 +188,18 @@ class CodingDetail(QWidget):
             why = (("because of: " + ", ".join(html.escape(t) for t in c["evidence"]))
                    if c["evidence"] else ("added by an officer" if c["source"] == "officer"
                                           else "from the trained model (no seed term matched)"))
-            links = [f"<a href='accept:{c['theme_id']}'>accept</a>"] \
+            links = [f"<a href='accept:{c['theme_id']}' {link}>accept</a>"] \
                 if c["decision"] != "accepted" else []
             if c["decision"] != "rejected":
-                links.append(f"<a href='reject:{c['theme_id']}'>remove</a>")
+                links.append(f"<a href='reject:{c['theme_id']}' {link}>remove</a>")
             else:
-                links.append(f"<a href='clear:{c['theme_id']}'>undecide</a>")
+                links.append(f"<a href='clear:{c['theme_id']}' {link}>undecide</a>")
             rows.append(
-                f"<tr><td>{'▶' if current else ''}</td>"
-                f"<td><span style='background-color:{swatch}'>&nbsp;&nbsp;&nbsp;</span></td>"
-                f"<td><a href='current:{c['theme_id']}' style='text-decoration:none'>{name}</a>"
+                f"<tr><td width='14'>{'▶' if current else ''}</td>"
+                f"<td width='22'><span style='background-color:{swatch}'>&nbsp;&nbsp;&nbsp;"
+                f"&nbsp;</span></td>"
+                f"<td><a href='current:{c['theme_id']}' style='text-decoration:none; "
+                f"color:{self._link_colour()}'>{name}</a>"
                 f"<br/><span style='color:{muted}; font-size:small'>{html.escape(coding_state(c))}"
                 f" · {why}</span></td>"
                 f"<td style='white-space:nowrap'>{' · '.join(links)}</td></tr>")

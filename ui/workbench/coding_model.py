@@ -26,7 +26,7 @@ COLUMNS = ("ID", "Comment", "Themes", "Sentiment", "Place", "Marks")
 ID, COMMENT, THEMES, SENTIMENT, PLACE, MARKS = range(len(COLUMNS))
 COMMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CODINGS_ROLE = Qt.ItemDataRole.UserRole + 2     # list of coding dicts (see store.workbench_rows)
-SENTIMENT_LEVELS = {1: "very positive", 2: "positive", 3: "neutral or mixed", 4: "negative",
+SENTIMENT_LEVELS = {1: "very positive", 2: "positive", 3: "neutral/mixed", 4: "negative",
                     5: "very negative"}
 #: Green to red through grey; read as "how it felt", not as good or bad data.
 SENTIMENT_COLOURS = {1: "#1a9850", 2: "#91cf60", 3: "#b0b0b0", 4: "#fc8d59", 5: "#d73027"}

@@ -38,9 +38,9 @@ from ui.workbench.theme_dialogs import ThemeDialog
 from ui.workbench.themes import ThemeManager
 
 TOPIC_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Topic", "Comments", "Top words", "Top phrases", "Suggested portfolio", "Covered",
+COLUMNS = ("Topic", "Comments", "Covered", "Suggested portfolio", "Top words", "Top phrases",
            "Theme")
-TOPIC, SIZE, TERMS, PHRASES, PORTFOLIO, COVERED, THEME = range(len(COLUMNS))
+TOPIC, SIZE, COVERED, PORTFOLIO, TERMS, PHRASES, THEME = range(len(COLUMNS))
 SHOWN_EXAMPLES = 5
 
 
@@ -92,6 +92,8 @@ class TopicsModel(QAbstractTableModel):
             return self._display(topic, column)
         if role == TOPIC_ID_ROLE:
             return topic["id"]
+        if role == Qt.ItemDataRole.ToolTipRole and column in (TERMS, PHRASES):
+            return words(topic["top_terms" if column == TERMS else "top_phrases"], 30)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column == COVERED and not topic["covered"]:
@@ -139,8 +141,9 @@ class TopicsView(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(TERMS, QHeaderView.ResizeMode.Stretch)
-        for column in (TOPIC, SIZE, PHRASES, PORTFOLIO, COVERED, THEME):
+        for column in (TOPIC, SIZE, PORTFOLIO, COVERED, THEME):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(PHRASES, 160)
         self.examples = QTextBrowser(self)
         self.examples.setAccessibleName("Typical comments of the topic")
         self.promote_button = QPushButton("Make it a theme…", self)
@@ -182,8 +185,8 @@ class TopicsView(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal, self)
         top.addWidget(topics)
         top.addWidget(examples)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 1)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top)
         splitter.addWidget(self.themes)
