@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from engage.errors import EngageError
@@ -73,9 +74,16 @@ def read_csv(path: str | Path):
     last_error: Exception | None = None
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                                encoding=encoding)
+            with warnings.catch_warnings():
+                # A row longer than the header would be silently cut: make it an error.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                                    index_col=False, encoding=encoding)
             break
+        except pd.errors.ParserWarning:
+            raise TrainingDataError(
+                f"{path} has rows with more fields than its header (check the quoting)"
+            ) from None
         except UnicodeDecodeError as exc:
             last_error = exc
         except pd.errors.EmptyDataError:

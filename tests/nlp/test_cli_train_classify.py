@@ -153,6 +153,11 @@ def test_bad_classify_input_exits_2_with_one_line(trained, tmp_path, capsys):
     header_only.write_text("Comment\n", encoding="utf-8")
     _fails(capsys, ["classify", "--input", str(header_only), "--text-column", "Comment",
                     "--model", str(model), "--out", out], "no rows")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("Comment,Place\nslow,Poole,extra\n", encoding="utf-8")
+    _fails(capsys, ["classify", "--input", str(ragged), "--text-column", "Comment",
+                    "--model", str(model), "--out", out], "more fields")
+    assert not Path(out).exists()
 
 
 DEFAULT = modelio.default_model_dir()
