@@ -367,3 +367,31 @@ def test_coding_tabs_share_one_session_and_route_clicks_to_the_coding_list(qtbot
         press(qtbot, tabs.coding, Qt.Key.Key_A)
     tabs.on_changes(tabs.session.last_changes)  # the window's echo is ignored
     tabs.topics.themes.sizes.wait(5000)
+
+
+def test_theme_picker_filters_as_the_officer_types(qtbot, small):
+    from ui.workbench.theme_picker import ThemePicker
+
+    picker = ThemePicker(store.themes(small))
+    qtbot.addWidget(picker)
+    qtbot.keyClicks(picker.search, "TRAV")
+    assert picker.proxy.rowCount() == 1
+    assert picker.chosen() == data.theme_ids(small)["Travel to services"]
+    picker.search.clear()
+    qtbot.keyClicks(picker.search, "digital")  # a portfolio's name finds its themes
+    assert picker.proxy.rowCount() == 2
+    qtbot.keyClick(picker.search, Qt.Key.Key_Down)
+    assert picker.chosen() == data.theme_ids(small)["Digital exclusion"]
+    with qtbot.waitSignal(picker.accepted):
+        qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+
+
+def test_a_bulk_action_on_too_many_comments_is_refused(qtbot, workbench, small, monkeypatch):
+    import ui.workbench.coding as coding_module
+
+    monkeypatch.setattr(coding_module, "MAX_BULK", 2)
+    before = data.state(small, [1, 2, 3])
+    select(workbench, 0, 1, 2)
+    press(qtbot, workbench, Qt.Key.Key_4)
+    assert data.state(small, [1, 2, 3]) == before
+    assert "at most 2" in workbench.message.text()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -156,11 +155,8 @@ class CodingWorkbench(QWidget):
         by_name["retrain"] = self._action("Retrain now", self.retrainer.start, "Ctrl+Shift+R",
                                           context=Qt.ShortcutContext.WindowShortcut)
         for action in self.session.actions():
-            if action not in self.actions_list():
+            if action not in QWidget.actions(self):
                 self.addAction(action)
-
-    def actions_list(self) -> list[QAction]:
-        return list(QWidget.actions(self))
 
     def _connect(self) -> None:
         self.list_view.selectionModel().currentRowChanged.connect(self._on_current_row)
@@ -409,6 +405,3 @@ class CodingWorkbench(QWidget):
             else:
                 menu.addAction(self.commands.by_name[name])
         menu.exec(self.list_view.viewport().mapToGlobal(position))
-
-    def show_error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self, title, message)

@@ -75,7 +75,7 @@ class CodingActions(QObject):
 
     def _targets(self) -> list[int]:
         ids = self.wb.selected_ids()
-        if not ids:
+        if not ids and self.wb.current_comment() is None:
             self.wb.say("Select a comment first.")
         return ids
 
