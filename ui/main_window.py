@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -53,6 +52,7 @@ from ui.navigator import Navigator
 from ui.recent_projects import RecentProjects
 from ui.task_status import TaskStatus
 from ui.tasks import TaskFn, TaskRunner
+from ui.views import AnalysisViews, scrolling
 from ui.welcome import WelcomePage
 
 APP_NAME = "Engage"
@@ -106,7 +106,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(browser, "&Comments")
-        self.tabs.addTab(_scrolling(self.coproduction), "Co-&production")
+        self.views = AnalysisViews(self.tabs)
+        self.tabs.addTab(scrolling(self.coproduction), "Co-&production")
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
 
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
                                         QKeySequence.StandardKey.Find, "Search the comments")
         self.clear_filters_action = self._action("C&lear Search and Filters",
                                                  self.filter_bar.clear, "Ctrl+Shift+L")
+        edit_menu.addActions(self.views.undo_actions())
+        edit_menu.addSeparator()
         edit_menu.addActions([self.find_action, self.clear_filters_action])
 
         self.analysis.add_to(menus.addMenu("&Analysis"))
@@ -215,6 +218,9 @@ class MainWindow(QMainWindow):
         self.coproduction.changed.connect(self.apply_changes)
         self.coproduction.comments_requested.connect(self.show_comments)
         self.changed.connect(self.coproduction.on_changes)
+        self.views.comments_requested.connect(self.show_comments)
+        self.views.changed.connect(self.apply_changes)
+        self.changed.connect(self.views.on_changes)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.changed.connect(self.navigator.on_changes)
         self.changed.connect(self.filter_bar.on_changes)
@@ -241,6 +247,7 @@ class MainWindow(QMainWindow):
         self.drilldown.filter = None
         self.drilldown.hide()
         self.coproduction.set_project(project)
+        self.views.set_project(project)
         self._total = count_comments(project, CommentFilter())
         for view in (self.filter_bar, self.detail, self.model):
             view.set_project(project)
@@ -255,7 +262,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         for view in (self.navigator, self.filter_bar, self.detail, self.model,
-                     self.coproduction):
+                     self.coproduction, self.views):
             view.set_project(None)
         self.project.close()
         self.project = None
@@ -339,6 +346,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self.model.set_filter(self.current_filter())
+        self.views.set_filter(self.current_filter())
         self._update_counts()
         if self.model.rowCount() > 0:
             self.table.selectionModel().setCurrentIndex(
@@ -355,6 +363,7 @@ class MainWindow(QMainWindow):
 
     def _on_navigator(self, consultation_id: int | None, _question_id: int | None) -> None:
         self.filter_bar.set_consultation(consultation_id)
+        self.views.set_consultation(consultation_id)
         self.apply_filter()
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -478,17 +487,9 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.tasks.cancel()
         self.tasks.wait(5000)
+        self.views.shut_down()
         self.close_project()
         super().closeEvent(event)
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """A tab that scrolls rather than forcing the window wider than a small laptop screen."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
 
 
 def build_sample(path: Path, progress, cancelled) -> Path:
