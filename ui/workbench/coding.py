@@ -174,6 +174,8 @@ class CodingWorkbench(QWidget):
 
     # ----- what the window drives ----------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
+        if project is not self.project:
+            self.retrainer.cancel()  # a retrain of the old project has nothing to say here
         self.project = project
         self.session.set_project(project)
         self._themes = None

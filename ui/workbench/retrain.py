@@ -87,6 +87,8 @@ class Retrainer(QObject):
         self.last_summary = summary
         self.session.announce(changes)
         self.finished.emit(summary)
+        if self.automatic and self.pending >= self.every:  # coded enough meanwhile: again
+            self.start()
 
 
 def summary_line(summary) -> str:
