@@ -36,18 +36,6 @@ from engage.project import Project  # noqa: E402
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
 
-def keep_singletons_alive() -> None:
-    """PySide6 6.12 on Python 3.11 drops a reference to None (and True/False) on every void
-    call and signal emit, so a long run dies with "deallocating None". Python 3.12 makes
-    these immortal; here we give them a billion spare references so the figures can be
-    taken. The product needs PySide6 < 6.12 or Python >= 3.12 (see the closing note)."""
-    import ctypes
-
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 30
-
-
 def analysed_29k() -> Path:
     path = BUILD / "analyse_29k.engage"
     if not path.exists():
@@ -75,7 +63,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-retrain", action="store_true")
     args = parser.parse_args()
-    keep_singletons_alive()
     scratch = Path(tempfile.mkdtemp(prefix="engage-bench-coding-"))
     path = scratch / "coding.engage"
     shutil.copyfile(analysed_29k(), path)

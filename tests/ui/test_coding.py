@@ -366,7 +366,8 @@ def test_coding_tabs_share_one_session_and_route_clicks_to_the_coding_list(qtbot
     with qtbot.waitSignal(tabs.changed):
         press(qtbot, tabs.coding, Qt.Key.Key_A)
     tabs.on_changes(tabs.session.last_changes)  # the window's echo is ignored
-    tabs.topics.themes.sizes.wait(5000)
+    tabs.shut_down()
+    assert not tabs.coding.retrainer.is_running()
 
 
 def test_theme_picker_filters_as_the_officer_types(qtbot, small):

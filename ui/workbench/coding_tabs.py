@@ -69,6 +69,13 @@ class CodingTabs(QTabWidget):
         self.agreement.on_changes(changes)
         self.topics.on_changes(changes)
 
+    def shut_down(self, msecs: int = 5000) -> None:
+        """Stop background work (a retrain, theme counts) before the window goes."""
+        self.coding.retrainer.cancel()
+        self.coding.retrainer.wait(msecs)
+        self.topics.themes.sizes.cancel()
+        self.topics.themes.sizes.wait(msecs)
+
     def show_comments(self, comment_filter: CommentFilter) -> None:
         """Show a theme's or topic's comments (within the current consultation) for coding."""
         consultation = self.coding.comment_filter().consultation_id
