@@ -15,9 +15,9 @@ class AnalysisActions(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.analyse_action = self._action("&Analyse Comments", self.analyse, "Ctrl+R",
+        self.analyse_action = self._action("&Analyse Comments", self.analyse, "F5",
                                            "Find themes, sentiment, topics and near-duplicates")
-        self.report_action = self._action("Consultation &Report…", self.report, "Ctrl+Shift+R",
+        self.report_action = self._action("Consultation &Report…", self.report, "Ctrl+P",
                                           "Write a summary report as DOCX, PDF or HTML")
         self.export_action = self._action("&Export Coded Comments…", self.export, "Ctrl+E",
                                           "Export as CSV, XLSX or REFI-QDA")

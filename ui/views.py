@@ -71,6 +71,7 @@ class AnalysisViews(QObject):
 
     def shut_down(self) -> None:
         """Stop background work before the window goes (each view has its own runners)."""
+        self.coding.shut_down()
         for view in (self.overview, self.word_cloud, self.compare):
             for runner in (getattr(view, "tasks", None), getattr(view, "lookups", None)):
                 if runner is not None:
