@@ -50,7 +50,8 @@ def _fit_theme(X: sp.csr_matrix, y: np.ndarray, C: float, nb: bool) -> tuple[np.
     if y.min() == y.max():  # a theme on every (or no) comment: nothing to separate
         return np.zeros(X.shape[1], np.float32), 10.0 if y[0] else -10.0
     scale = nb_ratio(X, y) if nb else np.ones(X.shape[1], np.float32)
-    svm = LinearSVC(C=C, dual=True, max_iter=5000).fit(X @ sp.diags(scale), y)
+    # Fixed seed: the dual solver shuffles, and `make models` must be reproducible.
+    svm = LinearSVC(C=C, dual=True, max_iter=5000, random_state=0).fit(X @ sp.diags(scale), y)
     return (svm.coef_.ravel() * scale).astype(np.float32), float(svm.intercept_[0])
 
 
