@@ -19,6 +19,15 @@ How it decides, and why:
   in the model card) but never predicted: nothing can be learnt from two examples.
 - ``refit`` re-learns the per-theme weights on new codings while keeping the vocabulary, the
   calibration and thresholds: seconds, so the app can learn in the background after each batch.
+  The SVMs stop at a dual tolerance of 1e-2 rather than scikit-learn's 1e-4: on all 4,905
+  patient-feedback comments the weights differ by under 0.03% of their size while each fit
+  takes a half to a third of the time, which keeps ``refit`` inside its 5 s budget.
+- Tried in nested 5-fold CV and lost, so not used (micro-F1 / macro-F1 of themes with 20+
+  examples, against 0.698 / 0.512 for this model): a second stage (stacking / classifier
+  chain) fitted per theme on the out-of-fold probabilities of all themes, 0.685 / 0.480, or
+  averaged with the first stage, 0.697 / 0.500; per-theme logistic regression, 0.685 / 0.501,
+  and its average with the NB-SVM, 0.698 / 0.508; also coding every theme within a tuned
+  fraction of the comment's best one (the inner CV never chose it).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 from engage.nlp.features import TextFeatures, only_function_words
 
 CODED, UNCERTAIN, NO_THEME = "coded", "uncertain", "none"
+SVM_TOL = 1e-2
 
 
 def nb_ratio(X: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -50,8 +60,10 @@ def _fit_theme(X: sp.csr_matrix, y: np.ndarray, C: float, nb: bool) -> tuple[np.
     if y.min() == y.max():  # a theme on every (or no) comment: nothing to separate
         return np.zeros(X.shape[1], np.float32), 10.0 if y[0] else -10.0
     scale = nb_ratio(X, y) if nb else np.ones(X.shape[1], np.float32)
-    # Fixed seed: the dual solver shuffles, and `make models` must be reproducible.
-    svm = LinearSVC(C=C, dual=True, max_iter=5000, random_state=0).fit(X @ sp.diags(scale), y)
+    # Fixed seed: the dual solver shuffles, and `make models` must be reproducible. tol: see
+    # the module docstring (same weights to 0.03%, two to three times faster).
+    svm = LinearSVC(C=C, dual=True, tol=SVM_TOL, max_iter=5000, random_state=0).fit(
+        X @ sp.diags(scale), y)
     return (svm.coef_.ravel() * scale).astype(np.float32), float(svm.intercept_[0])
 
 
