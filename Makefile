@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE := build/sample.engage
 
-.PHONY: run test venv sysdeps sysdeps-gui sample models lint bench demo clean
+.PHONY: run test venv sysdeps sysdeps-gui sample models lint bench demo package package-deps wheel clean
 
 $(STAMP): pyproject.toml
 	@sh packaging/system_deps.sh
@@ -45,5 +45,20 @@ lint: $(STAMP)
 demo: $(STAMP)
 	@$(PY) -m engage demo
 
+# Desktop bundle: dist/engage/ with `engage-gui` and `engage`, no Python needed to run it.
+# The smoke test runs the built bundle's `engage demo` and opens its window offscreen.
+package-deps: $(STAMP)
+	@$(PY) -m pip install -q -e ".[dev,package]"
+
+package: package-deps
+	@$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+	  --workpath build/pyinstaller --distpath dist packaging/engage.spec
+	@sh packaging/smoke_test.sh dist/engage
+
+# Wheel: `pip install dist/engage-*.whl` gives the `engage` and `engage-gui` commands.
+wheel: package-deps
+	@rm -rf build/lib build/bdist.*  # stale copies would slip into the wheel
+	@$(PY) -m build --wheel --outdir dist .
+
 clean:
-	rm -rf build $(VENV) *.egg-info
+	rm -rf build dist $(VENV) *.egg-info

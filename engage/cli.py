@@ -180,6 +180,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with Project.open(path) as project:
         info = project_info(project)
+        portfolios = _portfolio_lines(project)
     print(f"Sample project built at {path}")
     for c in info["consultations"]:
         print(f"  {c['name']}: {c['respondents']} respondents, {c['comments']} comments")
@@ -187,8 +188,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"    {q['label']}: {q['comments']} comments")
     t = info["totals"]
     print(f"Totals: {t['respondents']} respondents, {t['comments']} comments")
+    if portfolios:
+        print("Comments by portfolio (from the shipped model; officers review these codes):")
+        print("\n".join(portfolios))
     print("Open it in the app with: make run   (or: python main.py " + str(path) + ")")
     return 0
+
+
+def _portfolio_lines(project) -> list[str]:
+    """One line per portfolio; empty when the project has not been analysed."""
+    from engage.analysis import explore, store
+
+    if not store.has_taxonomy(project):
+        return []
+    return [f"  {row['portfolio']}: {row['comments']:,} comments"
+            for row in explore.portfolio_counts(project)]
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_log_dir
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engage.settings import Settings
@@ -65,7 +65,11 @@ def create_application(argv: Sequence[str]) -> QApplication:
     QGuiApplication.setApplicationDisplayName("Engage")
     app = QApplication(list(argv))
     app.setStyle("Fusion")  # follows the platform's light or dark palette; no fixed colours
+    app.setWindowIcon(QIcon(str(Path(__file__).resolve().parent / "icons" / "engage.png")))
     return app
+
+
+SMOKE_TEST = "--smoke-test"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(settings)
     window.show()
     args = [a for a in arguments[1:] if not a.startswith("-")]
+    if SMOKE_TEST in arguments[1:]:
+        return _smoke_test(app, window, args[0] if args else None)
     target = args[0] if args else next(
         (p for p in settings.recent_projects if Path(p).exists()), None)
     if target:
@@ -90,6 +96,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(0, lambda: window.open_project(target))
     log.info("Engage started (project: %s)", target or "none")
     return app.exec()
+
+
+def _smoke_test(app: QApplication, window, project: str | None) -> int:
+    """Open the project, let the views settle, quit: 0 when its comments were listed.
+
+    `packaging/smoke_test.sh` runs a freshly built bundle this way, since a frozen app can fail
+    on a missing Qt plugin or data file in ways no import of the source tree would show.
+    """
+    outcome = {"code": 1}
+
+    def check() -> None:
+        listed = window.project is not None and window.model.rowCount() > 0
+        print(f"smoke test: window opened, {window.model.rowCount()} comments listed")
+        outcome["code"] = 0 if listed else 1
+        window.close()
+        app.quit()
+
+    if project:
+        QTimer.singleShot(0, lambda: window.open_project(project))
+    QTimer.singleShot(3000, check)
+    app.exec()
+    return outcome["code"]
 
 
 if __name__ == "__main__":

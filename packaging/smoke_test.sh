@@ -1,0 +1,32 @@
+#!/bin/sh
+# Run the built bundle the way a user would, with no Python on the PATH and no project
+# checkout beside it: `engage demo` must build and analyse the sample project, and the GUI
+# program must start and quit. `make package` runs this after every build.
+set -eu
+BUNDLE=$(cd "${1:-dist/engage}" && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+OUT=$(env -i HOME="$WORK" PATH=/usr/bin:/bin LANG=C.UTF-8 "$BUNDLE/engage" demo --out "$WORK/demo.engage")
+echo "$OUT"
+for expected in "Sample project built at" "Big Ask 2013" "Comments by portfolio" \
+                "Prevention at scale" "One acute network"; do
+  echo "$OUT" | grep -q "$expected" || { echo "smoke test: '$expected' missing" >&2; exit 1; }
+done
+test -s "$WORK/demo.engage" || { echo "smoke test: no project file written" >&2; exit 1; }
+# Reports and exports reach libraries the demo does not (reportlab, python-docx, wordcloud's
+# font, openpyxl): each must write a non-empty file.
+for out in report.pdf report.docx report.html; do
+  env -i HOME="$WORK" PATH=/usr/bin:/bin "$BUNDLE/engage" report "$WORK/demo.engage" \
+    --out "$WORK/$out" >/dev/null
+  test -s "$WORK/$out" || { echo "smoke test: $out not written" >&2; exit 1; }
+done
+for out in coded.xlsx coded.qdpx; do
+  env -i HOME="$WORK" PATH=/usr/bin:/bin "$BUNDLE/engage" export "$WORK/demo.engage" \
+    --out "$WORK/$out" >/dev/null
+  test -s "$WORK/$out" || { echo "smoke test: $out not written" >&2; exit 1; }
+done
+echo "smoke test: reports (PDF, DOCX, HTML) and exports (XLSX, QDPX) written"
+env -i HOME="$WORK" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
+  "$BUNDLE/engage-gui" --smoke-test "$WORK/demo.engage"
+echo "smoke test: bundle at $BUNDLE passed ($(du -sh "$BUNDLE" | cut -f1) unpacked)"
