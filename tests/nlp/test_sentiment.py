@@ -61,7 +61,7 @@ def test_predicts_unseen_comments_on_the_training_scale(fitted):
 
 def test_blend_weight_zero_is_plain_multinomial():
     texts, y = make_corpus(200, seed=1)
-    plain = SentimentClassifier(ordinal_weight=0, tune_bias=False).fit(texts, y)
+    plain = SentimentClassifier(ordinal_weight=0).fit(texts, y)
     assert plain.cumulative_ == []
     assert np.allclose(plain.predict_proba(texts), plain.multinomial_.predict_proba(
         plain.features_.transform(texts)))
@@ -101,28 +101,3 @@ def test_explain_gives_readable_words(fitted):
 
 def test_three_level_roll_up():
     assert list(three_level([1, 2, 3, 4, 5])) == [0, 0, 1, 2, 2]
-
-
-def test_level_offsets_lift_an_under_predicted_level():
-    from engage.nlp.sentiment import choose_level_bias
-
-    rng = np.random.default_rng(0)
-    codes = rng.integers(0, 5, 600)
-    logp = rng.normal(0, 0.3, (600, 5))
-    logp[np.arange(600), codes] += 1.0
-    logp[:, 2] -= 2.0  # the middle level is never the argmax without an offset
-    assert not (logp.argmax(axis=1) == 2).any()
-    bias = choose_level_bias(logp, codes)
-    assert bias[2] > 0
-    assert ((logp + bias).argmax(axis=1) == 2).any()
-    balanced = np.eye(5)[codes] * 3.0  # nothing to gain: offsets stay at zero
-    assert np.allclose(choose_level_bias(balanced, codes), 0)
-
-
-def test_offsets_are_part_of_the_probabilities(fitted):
-    model, texts, _ = fitted
-    assert model.level_bias_.shape == (5,)
-    proba = model.predict_proba(texts)
-    assert np.array_equal(model.classes_[proba.argmax(axis=1)], model.predict(texts))
-    plain = SentimentClassifier(tune_bias=False).fit(texts, model.predict(texts))
-    assert np.allclose(plain.level_bias_, 0)
