@@ -27,6 +27,14 @@ for out in coded.xlsx coded.qdpx; do
   test -s "$WORK/$out" || { echo "smoke test: $out not written" >&2; exit 1; }
 done
 echo "smoke test: reports (PDF, DOCX, HTML) and exports (XLSX, QDPX) written"
-env -i HOME="$WORK" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
-  "$BUNDLE/engage-gui" --smoke-test "$WORK/demo.engage"
-echo "smoke test: bundle at $BUNDLE passed ($(du -sh "$BUNDLE" | cut -f1) unpacked)"
+# The window: on a real X server when xvfb-run is here (the xcb plugin and its libraries are
+# what a desktop loads), else offscreen.
+if command -v xvfb-run >/dev/null 2>&1; then
+  xvfb-run -a sh -c 'env -i HOME="$1" PATH=/usr/bin:/bin DISPLAY="$DISPLAY" \
+    XAUTHORITY="${XAUTHORITY:-}" QT_QPA_PLATFORM=xcb "$2/engage-gui" --smoke-test "$1/demo.engage"' \
+    _ "$WORK" "$BUNDLE"
+else
+  env -i HOME="$WORK" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
+    "$BUNDLE/engage-gui" --smoke-test "$WORK/demo.engage"
+fi
+echo "smoke test: bundle at $BUNDLE passed ($(du -sh "$BUNDLE" | cut -f1)iB unpacked)"
