@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,12 +50,22 @@ def main() -> None:
     summary, _ = analyse_project(path)
     print(f"re-analyse (tokens stored): {time.perf_counter() - start:.1f} s")
     if args.million:
-        path = build(1_000_000, "1m")
-        start = time.perf_counter()
-        summary, _ = analyse_project(path)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"analyse {summary.comments:,} comments: {time.perf_counter() - start:.0f} s, "
-              f"peak memory {peak:,.0f} MB (targets <= 900 s, <= 4096 MB)")
+        million()
+
+
+def million() -> None:
+    """Import here, analyse in a child process: its peak memory is the analysis alone, not the
+    import's (which an officer runs as a separate step)."""
+    path = build(1_000_000, "1m")
+    code = ("import sys, time; from engage.analysis.pipeline import analyse_project; "
+            "t = time.perf_counter(); s, _ = analyse_project(sys.argv[1]); "
+            "print(s.comments, time.perf_counter() - t)")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True,
+                            capture_output=True, text=True)
+    comments, seconds = result.stdout.split()[-2:]
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"analyse {int(comments):,} comments: {float(seconds):.0f} s, "
+          f"peak memory {peak:,.0f} MB (targets <= 900 s, <= 4096 MB)")
 
 
 if __name__ == "__main__":

@@ -169,6 +169,7 @@ class _Analysis:
         for i, found in enumerate(seeds.matched):
             evidence[i] = {names.index(seeds.theme_names[k]): terms for k, terms in found.items()
                            if seeds.theme_names[k] in names}
+        del token_lists, seeds  # a million token lists are over a GB; the model needs texts
         report(0.4, "Applying the trained model")
         model = self._model()
         if model is not None:

@@ -82,31 +82,37 @@ class EngageModel:
         progress: ProgressFn | None = None,
         cancelled: CancelFn | None = None,
     ) -> Predictions:
-        """Themes, outcomes and sentiment for every text, in batches (bounded memory)."""
+        """Themes, outcomes and sentiment for every text, in batches (bounded memory).
+
+        The results are written into arrays made once at full size, with decisions taken batch
+        by batch: stacking per-batch arrays at the end, and deciding on the whole matrix at
+        once, each held a second copy of a million rows at the peak (analysis went over 4 GB).
+        """
         report = Reporter(progress, cancelled)
-        total = len(texts)
+        total, k = len(texts), len(self.theme_names)
         report(0.0, "Classifying comments")
-        probas, sentiments, confidences = [], [], []
+        proba = np.zeros((total, k), dtype=np.float32)
+        labels = np.zeros((total, k), dtype=np.int8)
+        outcomes = np.empty(total, dtype=object)
+        sentiment = confidence = None
+        if self.sentiment is not None:
+            sentiment = np.empty(total, dtype=np.asarray(self.sentiment.classes_).dtype)
+            confidence = np.empty(total, dtype=np.float64)
         for start in range(0, total, batch_size):
-            batch = list(texts[start : start + batch_size])
-            X = self.themes.features_.transform(batch)
-            probas.append(self.themes.predict_proba_matrix(X))
+            end = min(total, start + batch_size)
+            X = self.themes.features_.transform(list(texts[start:end]))
+            batch = self.themes.predict_proba_matrix(X)
+            proba[start:end] = batch
+            labels[start:end] = self.themes.decide(batch)
+            outcomes[start:end] = self.themes.outcomes(batch)
             if self.sentiment is not None:
                 sp = self.sentiment.predict_proba_matrix(X)
-                sentiments.append(self.sentiment.classes_[sp.argmax(axis=1)])
-                confidences.append(sp.max(axis=1))
-            done = min(total, start + batch_size)
-            report(done / max(total, 1), f"Classified {done:,} of {total:,}")
-        k = len(self.theme_names)
-        proba = np.vstack(probas) if probas else np.zeros((0, k))
-        return Predictions(
-            theme_proba=proba,
-            theme_labels=self.themes.decide(proba),
-            outcomes=self.themes.outcomes(proba),
-            sentiment=np.concatenate(sentiments) if sentiments else None,
-            sentiment_confidence=np.concatenate(confidences) if confidences else None,
-            themes=self.theme_names,
-        )
+                sentiment[start:end] = self.sentiment.classes_[sp.argmax(axis=1)]
+                confidence[start:end] = sp.max(axis=1)
+            report(end / max(total, 1), f"Classified {end:,} of {total:,}")
+        return Predictions(theme_proba=proba, theme_labels=labels, outcomes=outcomes,
+                           sentiment=sentiment, sentiment_confidence=confidence,
+                           themes=self.theme_names)
 
 
 def predict_frame(
