@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from engage.errors import EngageError
@@ -70,6 +72,19 @@ class _Job(QRunnable):
                 emit.done.emit(self.token, result)
 
 
+#: Every runner alive, so the app (and the tests) can wait for all background work at once.
+_RUNNERS: weakref.WeakSet = weakref.WeakSet()
+
+
+def wait_for_all(msecs: int = 10_000) -> bool:
+    """Cancel every runner's task and wait for the workers to stop; False if one is stuck."""
+    # A runner whose widget is gone has had its pool deleted, which waited for its worker.
+    runners = [runner for runner in list(_RUNNERS) if shiboken6.isValid(runner)]
+    for runner in runners:
+        runner.cancel()
+    return all(runner.wait(msecs) for runner in runners if shiboken6.isValid(runner))
+
+
 class TaskRunner(QObject):
     """Runs one core function at a time in a worker thread and reports through signals."""
 
@@ -92,6 +107,7 @@ class TaskRunner(QObject):
         self._token = 0
         self._stop: threading.Event | None = None
         self.description = ""
+        _RUNNERS.add(self)
 
     def start(self, fn: TaskFn, description: str = "") -> None:
         """Run `fn(progress, cancelled)` in the worker; any task still running is cancelled."""
