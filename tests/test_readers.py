@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engage.errors import ImportFileError
-from engage.importing.readers import MAX_ROW_WARNINGS, Table, read_table, sheet_names
+from engage.importing.readers import Table, read_table, sheet_names
+from engage.importing.table import MAX_ROW_WARNINGS
 
 
 def write_csv(path, rows, delimiter=",", encoding="utf-8"):

@@ -13,7 +13,8 @@ import pytest
 from engage import cli
 from engage.errors import EngageError
 from engage.importing.importer import import_file
-from engage.importing.readers import MAX_CELL_CHARS, read_table
+from engage.importing.readers import read_table
+from engage.importing.table import MAX_CELL_CHARS
 from engage.project import Project
 from engage.reports.exports import write_export
 from sample_data import generate
