@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.bench_analyse import build  # noqa: E402
 from benchmarks.bench_import_scale import BUILD  # noqa: E402
-from engage.analysis import store  # noqa: E402
+from engage.analysis import store, workbench_store  # noqa: E402
 from engage.browse import CommentFilter  # noqa: E402
 from engage.project import Project  # noqa: E402
 
@@ -116,7 +116,7 @@ def main() -> None:
         measure(f"undo a bulk action on {count}", key(Qt.Key.Key_Z, CTRL), repeat=5)
     view.clearSelection()
     wb.move(1)
-    busiest = max(store.theme_sizes(project).items(), key=lambda kv: kv[1])[0]
+    busiest = max(workbench_store.theme_sizes(project).items(), key=lambda kv: kv[1])[0]
     measure("filter to the largest theme", lambda: wb.set_filter(CommentFilter(
         theme_id=busiest)), repeat=6)
     measure("back to all comments", lambda: wb.set_filter(CommentFilter()), repeat=6)

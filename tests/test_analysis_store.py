@@ -83,11 +83,11 @@ def test_theme_counts_follow_decisions_and_confident_suggestions(project):
 
 def test_undo_by_restoring_before_state_from_audit(project):
     t = ids(project)
-    before = store._coding_state(project, 1, t["Online access"])
+    before = store.coding_state(project, 1, t["Online access"])
     store.set_coding_decision(project, [1], t["Online access"], "accepted")
-    assert store._coding_state(project, 1, t["Online access"])["decision"] == "accepted"
+    assert store.coding_state(project, 1, t["Online access"])["decision"] == "accepted"
     store.restore_coding(project, 1, t["Online access"], before)
-    assert store._coding_state(project, 1, t["Online access"]) is None
+    assert store.coding_state(project, 1, t["Online access"]) is None
     assert project.audit_log()[0]["action"] == "code comment"
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.analysis.evidence import evidence_spans, stem
 from engage.errors import EngageError
 from engage.project import Project
@@ -77,32 +77,32 @@ def audit_rows(project, action):
 # ----- rows the list shows ---------------------------------------------------------------------
 def test_workbench_rows_follow_the_active_coding_rule(project):
     t = theme_ids(project)
-    rows = store.workbench_rows(project, [1, 2, 5])
+    rows = workbench_store.workbench_rows(project, [1, 2, 5])
     assert [(c["theme"], c["active"]) for c in rows[1]["codings"]] == [("Waiting times", True)]
     assert rows[1]["codings"][0]["evidence"] == ["wait", "waiting list"]
     # an uncertain comment's suggestions do not count until accepted
     assert [c["active"] for c in rows[2]["codings"]] == [False, False]
     assert rows[5]["codings"] == [] and rows[5]["outcome"] is None
     store.set_coding_decision(project, [2], t["Waiting times"], "accepted")
-    rows = store.workbench_rows(project, [2])
+    rows = workbench_store.workbench_rows(project, [2])
     assert rows[2]["codings"][0]["theme"] == "Waiting times"  # accepted first
     assert rows[2]["codings"][0]["active"] and rows[2]["reviewed"] == 1
 
 
 def test_queue_and_review_counts(project):
     t = theme_ids(project)
-    assert store.review_queue_count(project) == len(store.review_queue(project)) == 1
-    assert store.reviewed_count(project) == 0
+    assert workbench_store.review_queue_count(project) == len(store.review_queue(project)) == 1
+    assert workbench_store.reviewed_count(project) == 0
     store.set_coding_decision(project, [2], t["Travel to services"], "accepted")
-    assert store.review_queue_count(project) == 0
-    assert store.reviewed_count(project) == 1
+    assert workbench_store.review_queue_count(project) == 0
+    assert workbench_store.reviewed_count(project) == 1
 
 
 def test_theme_sizes_agree_with_theme_counts(project):
     t = theme_ids(project)
     store.set_coding_decision(project, [3], t["Online access"], "rejected")
     store.set_coding_decision(project, [5], t["Online access"], "accepted")
-    sizes = store.theme_sizes(project)
+    sizes = workbench_store.theme_sizes(project)
     for row in store.theme_counts(project):
         assert sizes.get(row["theme_id"], 0) == row["comments"]
 
@@ -111,40 +111,40 @@ def test_theme_sizes_agree_with_theme_counts(project):
 def test_snapshot_undo_and_redo_a_bulk_coding_exactly(project):
     t = theme_ids(project)
     cids = [1, 2, 4]
-    before = store.take_snapshot(project, comments=cids, themes_of_comments=[t["Travel to services"]])
+    before = workbench_store.take_snapshot(project, comments=cids, themes_of_comments=[t["Travel to services"]])
     was = state(project, cids)
     store.set_coding_decision(project, cids, t["Travel to services"], "accepted")
-    after = store.take_snapshot(project, comments=cids,
+    after = workbench_store.take_snapshot(project, comments=cids,
                                 themes_of_comments=[t["Travel to services"]])
     now = state(project, cids)
     assert now != was
 
-    changes = store.restore_snapshot(project, before, "undo code comment")
+    changes = workbench_store.restore_snapshot(project, before, "undo code comment")
     assert changes.codings
     assert state(project, cids) == was
     undo_audit = audit_rows(project, "undo code comment")
     assert undo_audit and {r["user"] for r in undo_audit} == {"Sam Officer"}
 
-    store.restore_snapshot(project, after, "redo code comment")
+    workbench_store.restore_snapshot(project, after, "redo code comment")
     assert state(project, cids) == now
 
 
 def test_undo_removes_what_an_officer_created_on_a_comment_never_analysed(project):
     t = theme_ids(project)
-    before = store.take_snapshot(project, comments=[5], themes_of_comments=[t["Online access"]])
+    before = workbench_store.take_snapshot(project, comments=[5], themes_of_comments=[t["Online access"]])
     store.set_coding_decision(project, [5], t["Online access"], "accepted")
     store.set_key_quote(project, [5], True)
-    store.restore_snapshot(project, before)
+    workbench_store.restore_snapshot(project, before)
     assert store.comment_codings(project, 5) == []
     assert store.comment_analysis(project, 5) is None
 
 
 def test_undo_sentiment_and_key_quote_restores_each_comments_own_value(project):
     store.set_officer_sentiment(project, [3], 1)
-    before = store.take_snapshot(project, comments=[1, 3])
+    before = workbench_store.take_snapshot(project, comments=[1, 3])
     store.set_officer_sentiment(project, [1, 3], 5)
     store.set_key_quote(project, [1, 3], True)
-    changes = store.restore_snapshot(project, before)
+    changes = workbench_store.restore_snapshot(project, before)
     assert changes.sentiment
     assert store.comment_analysis(project, 1)["sentiment_officer"] is None
     assert store.comment_analysis(project, 3)["sentiment_officer"] == 1
@@ -152,18 +152,18 @@ def test_undo_sentiment_and_key_quote_restores_each_comments_own_value(project):
 
 
 def test_restoring_the_current_state_writes_nothing(project):
-    snap = store.take_snapshot(project, comments=[1, 2], themes_of_comments=[1, 2])
+    snap = workbench_store.take_snapshot(project, comments=[1, 2], themes_of_comments=[1, 2])
     count = project.db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    assert not store.restore_snapshot(project, snap).any()
+    assert not workbench_store.restore_snapshot(project, snap).any()
     assert project.db.execute("SELECT count(*) FROM audit").fetchone()[0] == count
 
 
 def test_rename_and_move_are_undone_by_a_theme_snapshot(project):
     t = theme_ids(project)
     digital = store.portfolios(project)[1]["id"]
-    before = store.take_snapshot(project, theme_ids=[t["Waiting times"]])
+    before = workbench_store.take_snapshot(project, theme_ids=[t["Waiting times"]])
     store.update_theme(project, t["Waiting times"], name="Delays", portfolio_id=digital)
-    store.restore_snapshot(project, before)
+    workbench_store.restore_snapshot(project, before)
     restored = {th["id"]: th for th in store.themes(project)}[t["Waiting times"]]
     assert (restored["name"], restored["portfolio"]) == ("Waiting times", "One acute network")
 
@@ -173,7 +173,7 @@ def test_split_moves_the_selected_comments_to_a_new_theme(project):
     t = theme_ids(project)
     travel = t["Travel to services"]
     store.set_coding_decision(project, [1], travel, "accepted")  # an officer's own coding
-    new_id, changes = store.split_theme(project, travel, [1, 4, 3], "Car parking")
+    new_id, changes = workbench_store.split_theme(project, travel, [1, 4, 3], "Car parking")
     assert changes.taxonomy and changes.codings
     new = {th["id"]: th for th in store.themes(project)}[new_id]
     assert (new["name"], new["portfolio"], new["origin"]) == (
@@ -196,14 +196,14 @@ def test_split_is_undone_by_aligned_snapshots(project):
     travel = theme_ids(project)["Travel to services"]
     was = state(project, [2, 4])
     themes_before = store.themes(project)
-    before = store.take_snapshot(project, comments=[2, 4], themes_of_comments=[travel])
-    new_id, _ = store.split_theme(project, travel, [2, 4], "Buses")
-    after = store.take_snapshot(project, comments=[2, 4], themes_of_comments=[travel, new_id],
+    before = workbench_store.take_snapshot(project, comments=[2, 4], themes_of_comments=[travel])
+    new_id, _ = workbench_store.split_theme(project, travel, [2, 4], "Buses")
+    after = workbench_store.take_snapshot(project, comments=[2, 4], themes_of_comments=[travel, new_id],
                                 theme_ids=[new_id])
-    store.restore_snapshot(project, before.aligned(after))
+    workbench_store.restore_snapshot(project, before.aligned(after))
     assert store.themes(project) == themes_before
     assert state(project, [2, 4]) == was
-    store.restore_snapshot(project, after.aligned(before))  # redo keeps the same theme id
+    workbench_store.restore_snapshot(project, after.aligned(before))  # redo keeps the same theme id
     assert any(th["id"] == new_id and th["name"] == "Buses" for th in store.themes(project))
 
 
@@ -215,38 +215,38 @@ def test_split_is_undone_by_aligned_snapshots(project):
 def test_split_refuses_what_cannot_be_done(project, name, comments, message):
     travel = theme_ids(project)["Travel to services"]
     with pytest.raises(EngageError, match=message):
-        store.split_theme(project, travel, comments, name)
+        workbench_store.split_theme(project, travel, comments, name)
 
 
 # ----- promote a topic -----------------------------------------------------------------------
 def test_promote_topic_makes_a_theme_from_its_words(project):
     topic = store.latest_topics(project)[0]
-    new_id, changes = store.promote_topic(project, topic["id"])
+    new_id, changes = workbench_store.promote_topic(project, topic["id"])
     assert changes.taxonomy and changes.topics
     theme = {th["id"]: th for th in store.themes(project)}[new_id]
     assert theme["name"] == "Phone, answer, drive"
     assert theme["portfolio"] == topic["suggested_portfolio"]
     assert theme["seed_terms"] == ["phone line", "phone", "answer"]
     assert theme["origin"] == "topic"
-    assert store.topic(project, topic["id"])["promoted_theme_id"] == new_id
+    assert workbench_store.topic(project, topic["id"])["promoted_theme_id"] == new_id
     assert store.comment_codings(project, 5) == []  # nothing coded without an officer reading
     with pytest.raises(EngageError, match="already the theme"):
-        store.promote_topic(project, topic["id"])
+        workbench_store.promote_topic(project, topic["id"])
 
 
 def test_promote_with_officer_choices_and_undo(project):
     topic = store.latest_topics(project)[0]
     acute = store.portfolios(project)[0]["id"]
-    before = store.take_snapshot(project, topic_ids=[topic["id"]])
-    new_id, _ = store.promote_topic(project, topic["id"], name="Phone lines",
+    before = workbench_store.take_snapshot(project, topic_ids=[topic["id"]])
+    new_id, _ = workbench_store.promote_topic(project, topic["id"], name="Phone lines",
                                     portfolio_id=acute, seed_terms=["phone line"])
     theme = {th["id"]: th for th in store.themes(project)}[new_id]
     assert (theme["name"], theme["portfolio_id"], theme["seed_terms"]) == (
         "Phone lines", acute, ["phone line"])
-    after = store.take_snapshot(project, topic_ids=[topic["id"]], theme_ids=[new_id])
-    store.restore_snapshot(project, before.aligned(after))
+    after = workbench_store.take_snapshot(project, topic_ids=[topic["id"]], theme_ids=[new_id])
+    workbench_store.restore_snapshot(project, before.aligned(after))
     assert new_id not in {th["id"] for th in store.themes(project)}
-    assert store.topic(project, topic["id"])["promoted_theme_id"] is None
+    assert workbench_store.topic(project, topic["id"])["promoted_theme_id"] is None
     audit = audit_rows(project, "undo")
     assert any(json.loads(r["after"] or "{}").get("deleted") for r in audit)
 
@@ -289,7 +289,7 @@ def test_reviewed_labels_match_the_reports_definition(project):
     store.set_coding_decision(project, [1], t["Waiting times"], "rejected")
     store.set_coding_decision(project, [2], t["Travel to services"], "accepted")
     store.set_coding_decision(project, [3, 5], t["Online access"], "accepted")
-    model, officer = store.reviewed_labels(project)
+    model, officer = workbench_store.reviewed_labels(project)
     assert (model, officer) == reviewed_theme_labels(project)
     assert model[1] == {t["Waiting times"]} and officer[1] == set()
     assert officer[5] == {t["Online access"]} and model[5] == set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.analysis.agreement import binary_agreement
 from engage.changes import Changes
 from engage.project import Project
@@ -43,7 +43,7 @@ def reviewed(tmp_path):
 
 def expected_tables(project):
     """Each theme's 2x2 table worked out here from the decisions, not from the view."""
-    model, officer = store.reviewed_labels(project)
+    model, officer = workbench_store.reviewed_labels(project)
     comments = sorted(officer)
     return {t["name"]: binary_agreement([t["id"] in model[c] for c in comments],
                                         [t["id"] in officer[c] for c in comments])
@@ -81,7 +81,7 @@ def test_figures_match_the_agreement_computed_from_the_decisions(qtbot, reviewed
                                    else "—")
         assert cell(RECALL) == (f"{table.recall:.0%}" if table.recall is not None else "—")
         assert cell(VERDICT) == verdict(table)[0]
-    assert f"{len(store.reviewed_labels(reviewed)[1])}" in view.summary.text()
+    assert f"{len(workbench_store.reviewed_labels(reviewed)[1])}" in view.summary.text()
 
 
 def test_too_few_reviewed_comments_are_said_to_be_too_few(reviewed):

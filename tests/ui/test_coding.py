@@ -9,7 +9,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -86,7 +86,7 @@ def test_list_shows_chips_sentiment_and_place_from_the_core(small):
         ("Waiting times", True), ("Travel to services", True)]
     uncertain = model.index(4, cm.THEMES).data(cm.CODINGS_ROLE)
     assert [c["active"] for c in uncertain] == [False]  # outlined: not counted yet
-    info = store.workbench_rows(small, [1])[1]
+    info = workbench_store.workbench_rows(small, [1])[1]
     assert model.index(0, cm.SENTIMENT).data() == cm.sentiment_text(info)
 
 
@@ -227,7 +227,7 @@ def test_split_off_into_a_new_theme_and_undo(qtbot, workbench, small):
 # ----- the detail pane -------------------------------------------------------------------------
 def test_evidence_is_highlighted_in_each_themes_colour(qtbot, workbench, small):
     select(workbench, 0)  # "We waited … the waiting lists …", evidence wait, waiting list
-    info = store.workbench_rows(small, [1])[1]
+    info = workbench_store.workbench_rows(small, [1])[1]
     marked = highlighted_html(data.TEXTS[0], info["codings"])
     assert ">waited</span>" in marked and ">waiting lists</span>" in marked
     html = workbench.detail.html()
@@ -236,7 +236,7 @@ def test_evidence_is_highlighted_in_each_themes_colour(qtbot, workbench, small):
 
 
 def test_rejected_themes_are_not_highlighted(small):
-    info = store.workbench_rows(small, [1])[1]
+    info = workbench_store.workbench_rows(small, [1])[1]
     info["codings"][0]["decision"] = "rejected"
     assert "<span" not in highlighted_html(data.TEXTS[0], info["codings"])
 
@@ -361,7 +361,7 @@ def test_coding_tabs_share_one_session_and_route_clicks_to_the_coding_list(qtbot
         tabs.topics.show_comments()
     assert tabs.currentIndex() == tabs.CODING
     shown = {tabs.coding.model.comment_id(r) for r in range(tabs.coding.model.rowCount())}
-    assert shown == {cid for cid, info in store.workbench_rows(small, range(1, 13)).items()
+    assert shown == {cid for cid, info in workbench_store.workbench_rows(small, range(1, 13)).items()
                      if info["topic_id"] == topic["id"]}
     with qtbot.waitSignal(tabs.changed):
         press(qtbot, tabs.coding, Qt.Key.Key_A)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.project import Project
 from engage.settings import Settings
 from tests.ui import workbench_data as data
@@ -54,7 +54,7 @@ def test_models_pass_the_model_tester(qtmodeltester, view, small):
     qtmodeltester.check(view.model, force_py=True)
     themes = ThemesModel()
     themes.set_themes(store.themes(small))
-    themes.set_sizes(store.theme_sizes(small))
+    themes.set_sizes(workbench_store.theme_sizes(small))
     qtmodeltester.check(themes, force_py=True)
 
 
@@ -72,7 +72,7 @@ def test_topics_show_words_portfolio_coverage_and_typical_comments(view, small):
 
 
 def test_theme_sizes_are_counted_in_the_background(view, small):
-    sizes = store.theme_sizes(small)
+    sizes = workbench_store.theme_sizes(small)
     model = view.themes.model
     for row in range(model.rowCount()):
         theme = model.theme(row)
@@ -96,9 +96,9 @@ def test_promote_a_topic_in_one_step_then_undo_and_redo(qtbot, view, small):
     assert not view.promote_button.isEnabled()  # a topic becomes a theme once
     view.session.undo_stack.undo()
     assert new_id not in {t["id"] for t in store.themes(small)}
-    assert store.topic(small, topic["id"])["promoted_theme_id"] is None
+    assert workbench_store.topic(small, topic["id"])["promoted_theme_id"] is None
     view.session.undo_stack.redo()
-    assert store.topic(small, topic["id"])["promoted_theme_id"] == new_id
+    assert workbench_store.topic(small, topic["id"])["promoted_theme_id"] == new_id
 
 
 def test_promote_cancelled_changes_nothing(view, small):

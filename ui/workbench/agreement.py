@@ -1,7 +1,7 @@
 """How far to trust the automatic coding: model against officer, theme by theme.
 
 Only comments an officer reviewed count: there we know both what the model would have shown
-and what the officer decided (`store.reviewed_labels`; the figures are
+and what the officer decided (`workbench_store.reviewed_labels`; the figures are
 `engage.analysis.agreement`'s, the same as in reports). Each theme gets Cohen's kappa,
 precision, recall and how many reviewed comments back them, plus a verdict in plain words.
 Click a theme to see its reviewed comments in the coding list.
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.analysis.agreement import BinaryAgreement, theme_agreement
 from engage.browse import CommentFilter
 from engage.changes import Changes
@@ -119,7 +119,7 @@ class AgreementModel(QAbstractTableModel):
         self._rows, self.reviewed, self.unseen = [], 0, 0
         self.pooled, self.mean_kappa = None, None
         if self._project is not None:
-            model, officer = store.reviewed_labels(self._project, consultation_id)
+            model, officer = workbench_store.reviewed_labels(self._project, consultation_id)
             themes = store.themes(self._project)
             summary = theme_agreement(model, officer, [t["id"] for t in themes])
             self.reviewed, self.pooled, self.mean_kappa = (summary.comments, summary.pooled,

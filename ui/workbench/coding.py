@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -374,8 +374,8 @@ class CodingWorkbench(QWidget):
             return
         if self._counts_stale or self._counts is None:
             consultation = self._filter.consultation_id
-            self._counts = (store.review_queue_count(self.project, consultation),
-                            store.reviewed_count(self.project, consultation))
+            self._counts = (workbench_store.review_queue_count(self.project, consultation),
+                            workbench_store.reviewed_count(self.project, consultation))
             self._counts_stale = False
         queue, reviewed = self._counts
         rows = self.model.rowCount()

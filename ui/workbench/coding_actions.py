@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.changes import Changes
 from ui.workbench.theme_dialogs import ThemeDialog
 
@@ -131,7 +131,7 @@ class CodingActions(QObject):
                 self.wb.say("This comment has no theme to " +
                             ("accept" if decision == "accepted" else "remove") + ".")
             return
-        rows = store.workbench_rows(self.project, ids)
+        rows = workbench_store.workbench_rows(self.project, ids)
         carrying = {cid: next((c for c in rows[cid]["codings"] if c["theme_id"] == theme_id),
                               None) for cid in ids}
         if decision == "accepted":
@@ -179,7 +179,7 @@ class CodingActions(QObject):
         ids = self._targets()
         if not ids:
             return
-        rows = store.workbench_rows(self.project, ids)
+        rows = workbench_store.workbench_rows(self.project, ids)
         by_theme: dict[int, list[int]] = {}
         for cid in ids:
             for c in rows[cid]["codings"]:
@@ -232,7 +232,7 @@ class CodingActions(QObject):
         if not ids:
             return
         current = self.wb.current_comment()
-        info = store.workbench_rows(self.project, [current])[current] if current else {}
+        info = workbench_store.workbench_rows(self.project, [current])[current] if current else {}
         mark = not info.get("key_quote")
         project = self.project
         self._run("Mark key quote" if mark else "Unmark key quote", {"comments": ids},
@@ -245,7 +245,7 @@ def split(session, theme_id: int, ids: list[int], name: str,
     project = session.project
 
     def action():
-        new_id, changes = store.split_theme(project, theme_id, ids, name, portfolio_id)
+        new_id, changes = workbench_store.split_theme(project, theme_id, ids, name, portfolio_id)
         return changes, {"themes_of_comments": [new_id], "theme_ids": [new_id]}
     command = session.run(f"Split into {name}", {"comments": ids, "themes_of_comments": [theme_id],
                                                 "theme_ids": [theme_id]}, action, ids)

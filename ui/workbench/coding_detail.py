@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from engage.analysis import store
+from engage.analysis import workbench_store
 from engage.analysis.evidence import evidence_spans
 from engage.browse import comment_detail
 from engage.errors import NotFoundError
@@ -139,7 +139,7 @@ class CodingDetail(QWidget):
                                         else "No project is open.")
             self.browser.setHtml(f"<p><i>{html.escape(message)}</i></p>")
             return
-        self.info = store.workbench_rows(self._project, [detail["id"]])[detail["id"]]
+        self.info = workbench_store.workbench_rows(self._project, [detail["id"]])[detail["id"]]
         if self._pick_theme:
             self._pick_theme = False
             codings = ordered_codings(self.info)

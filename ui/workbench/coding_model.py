@@ -1,7 +1,7 @@
 """The coding list: comments with their theme chips, sentiment and place, a page at a time.
 
 A thin model over `engage.browse` (which comments, in which order, one page per query) and
-`store.workbench_rows` (their codings and sentiment, two queries per page). It never loads
+`workbench_store.workbench_rows` (their codings and sentiment, two queries per page). It never loads
 every comment. Two sources: a `CommentFilter` (id order) or an explicit list of ids in the
 order given (the review queue, most useful to the model first).
 
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
-from engage.analysis import store
+from engage.analysis import workbench_store
 from engage.browse import CommentFilter, CommentRow, count_comments, fetch_comments
 from engage.project import Project
 
 COLUMNS = ("ID", "Comment", "Themes", "Sentiment", "Place", "Marks")
 ID, COMMENT, THEMES, SENTIMENT, PLACE, MARKS = range(len(COLUMNS))
 COMMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-CODINGS_ROLE = Qt.ItemDataRole.UserRole + 2     # list of coding dicts (see store.workbench_rows)
+CODINGS_ROLE = Qt.ItemDataRole.UserRole + 2     # list of coding dicts (see workbench_store.workbench_rows)
 SENTIMENT_LEVELS = {1: "very positive", 2: "positive", 3: "neutral/mixed", 4: "negative",
                     5: "very negative"}
 #: Green to red through grey; read as "how it felt", not as good or bad data.
@@ -43,7 +43,7 @@ _Index = QModelIndex | QPersistentModelIndex
 @dataclass
 class Row:
     comment: CommentRow
-    info: dict   # store.workbench_rows value
+    info: dict   # workbench_store.workbench_rows value
 
 
 def sentiment_of(info: dict) -> tuple[int | None, bool]:
@@ -151,7 +151,7 @@ class CodingListModel(QAbstractTableModel):
                   for offset, found in enumerate(page) if found.comment.id in wanted]
         if not places:
             return
-        fresh = store.workbench_rows(self._project, [f.comment.id for _n, _o, f in places])
+        fresh = workbench_store.workbench_rows(self._project, [f.comment.id for _n, _o, f in places])
         rows = []
         for number, offset, found in places:
             found.info = fresh[found.comment.id]
@@ -275,5 +275,5 @@ class CodingListModel(QAbstractTableModel):
             found = {c.id: c for c in fetch_comments(
                 self._project, CommentFilter(comment_ids=tuple(wanted)), 0, len(wanted))}
             comments = [found[i] for i in wanted if i in found]
-        info = store.workbench_rows(self._project, [c.id for c in comments])
+        info = workbench_store.workbench_rows(self._project, [c.id for c in comments])
         return [Row(c, info[c.id]) for c in comments]

@@ -1,8 +1,8 @@
 """One officer's coding session: the undo stack every coding view shares, and its commands.
 
 Every coding action is one `SnapshotCommand`: it reads the rows the action may change
-(`store.take_snapshot`), runs the action through the core, reads them again, and keeps both.
-Undo writes the before-state back with `store.restore_snapshot`, redo the after-state — in
+(`workbench_store.take_snapshot`), runs the action through the core, reads them again, and keeps both.
+Undo writes the before-state back with `workbench_store.restore_snapshot`, redo the after-state — in
 audited transactions, so the audit table records the undo too and a redo is exact (same ids,
 same timestamps). A bulk action on a selection is one command.
 
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
-from engage.analysis import store
+from engage.analysis import workbench_store
 from engage.changes import Changes
 from engage.errors import EngageError
 from engage.project import Project
@@ -49,18 +49,18 @@ class SnapshotCommand(QUndoCommand):
         super().__init__(text)
         self.session, self.keys, self.action = session, keys, action
         self.comment_ids = list(comment_ids)
-        self.before: store.Snapshot | None = None
-        self.after: store.Snapshot | None = None
+        self.before: workbench_store.Snapshot | None = None
+        self.after: workbench_store.Snapshot | None = None
         self.result: dict = {}
         self._first = True
 
     def perform(self) -> Changes:
         """Run the action for the first time (raises EngageError if it cannot be done)."""
         project = self.session.project
-        before = store.take_snapshot(project, **self.keys)
+        before = workbench_store.take_snapshot(project, **self.keys)
         changes, more = self.action()
         self.result = more
-        after = store.take_snapshot(project, **_merged(self.keys, more))
+        after = workbench_store.take_snapshot(project, **_merged(self.keys, more))
         self.before, self.after = before.aligned(after), after.aligned(before)
         return changes
 
@@ -73,11 +73,11 @@ class SnapshotCommand(QUndoCommand):
     def undo(self) -> None:
         self._restore(self.before, "undo")
 
-    def _restore(self, snapshot: store.Snapshot | None, verb: str) -> None:
+    def _restore(self, snapshot: workbench_store.Snapshot | None, verb: str) -> None:
         if snapshot is None or self.session.project is None:
             return
         try:
-            changes = store.restore_snapshot(self.session.project, snapshot,
+            changes = workbench_store.restore_snapshot(self.session.project, snapshot,
                                              f"{verb} {self.text().lower()}")
         except Exception as exc:  # noqa: BLE001 - report one line, never a traceback
             self.session.failed.emit(f"Could not {verb} “{self.text()}”: {exc}")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -44,7 +44,7 @@ _ORIGINS = {"default": "Dorset default", "officer": "added by an officer",
 
 def _sizes(path, _progress, _cancelled) -> dict[int, int]:
     with Project.open(path) as project:
-        return store.theme_sizes(project)
+        return workbench_store.theme_sizes(project)
 
 
 class ThemesModel(QAbstractTableModel):

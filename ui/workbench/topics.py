@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import store
+from engage.analysis import store, workbench_store
 from engage.browse import CommentFilter, fetch_comments
 from engage.changes import Changes
 from engage.project import Project
@@ -283,7 +283,7 @@ class TopicsView(QWidget):
         project, topic_id = self.project, topic["id"]
 
         def action():
-            new_id, changes = store.promote_topic(project, topic_id, name, portfolio_id,
+            new_id, changes = workbench_store.promote_topic(project, topic_id, name, portfolio_id,
                                                   seed_terms)
             return changes, {"theme_ids": [new_id]}
         command = self.session.run(f"Make topic a theme: {name}", {"topic_ids": [topic_id]},
