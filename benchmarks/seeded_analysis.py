@@ -104,7 +104,8 @@ def _result(cid, words, terms, rng, groups, campaigns, index) -> store.CommentRe
 
 def officer_review(project: Project, rng: random.Random, comments: int = 400) -> None:
     """Seeded officer work on real model output: the review queue first, then coded comments."""
-    from engage.reports.queries import ReportScope, active_codings
+    from engage.reports.export_queries import active_codings
+    from engage.reports.queries import ReportScope
 
     coded = active_codings(project, ReportScope())
     candidates = store.review_queue(project, limit=comments // 2)

@@ -29,6 +29,7 @@ from engage import __version__
 from engage.errors import EngageError
 from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project
+from engage.reports import export_queries
 from engage.reports import queries as q
 from engage.reports.queries import ReportScope
 from engage.reports.report import write_output
@@ -99,8 +100,8 @@ class CommentTable:
         self.themes = q.codebook_themes(project)
         self.theme_names = {t["id"]: t["name"] for t in self.themes}
         self.theme_portfolio = {t["id"]: t["portfolio"] for t in self.themes}
-        self.extra = q.extra_attribute_names(project, scope)
-        self.codings = q.active_codings(project, scope)
+        self.extra = export_queries.extra_attribute_names(project, scope)
+        self.codings = export_queries.active_codings(project, scope)
 
     @property
     def headers(self) -> list[str]:
@@ -114,7 +115,7 @@ class CommentTable:
                 + [THEME_COLUMN_PREFIX + t["name"] for t in self.themes])
 
     def rows(self, report: Reporter | None = None) -> Iterator[list]:
-        for n, c in enumerate(q.export_comments(self.project, self.scope)):
+        for n, c in enumerate(export_queries.export_comments(self.project, self.scope)):
             if report and n % 2000 == 0:
                 report(0.05 + 0.6 * min(1.0, n / 30000), f"Writing comment {n + 1:,}")
             yield [neutralise(value) for value in self._row(c)]
@@ -292,11 +293,11 @@ def _sources(comments: list[dict], ids: _Ids) -> dict[int, tuple[str, str, list[
 def project_qdpx(project: Project, scope: ReportScope, report: Reporter | None = None) -> bytes:
     """A REFI-QDA project exchange file: codebook, sources, coded selections, cases."""
     ids = _Ids.for_project(project)
-    comments = list(q.export_comments(project, scope))
-    codings = q.active_codings(project, scope)
+    comments = list(export_queries.export_comments(project, scope))
+    codings = export_queries.active_codings(project, scope)
     sources = _sources(comments, ids)
     users = {"model": ids("user", "engage-model")}
-    for name in q.officer_names(project):
+    for name in export_queries.officer_names(project):
         users[name] = ids("user", name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -381,7 +382,7 @@ def _write_variables(xml: XMLGenerator, project: Project, scope: ReportScope,
     """Declare the respondent attributes; return (key, label, guid) for the cases."""
     variables = [(key, label, ids("variable", key)) for key, label in _VARIABLES]
     variables += [(f"attr:{name}", name, ids("variable", f"attr:{name}"))
-                  for name in q.extra_attribute_names(project, scope)]
+                  for name in export_queries.extra_attribute_names(project, scope)]
     xml.startElement("Variables", {})
     for _key, label, guid in variables:
         xml.startElement("Variable", {"guid": guid, "name": label, "typeOfVariable": "Text"})

@@ -21,7 +21,7 @@ import contextlib
 import json
 import re
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -83,7 +83,7 @@ def materialised(project: Project, scope: ReportScope) -> Iterator[None]:
             conn.execute(f"DROP TABLE temp.{name}_r")
 
 
-def _cte_for(project: Project, scope: ReportScope) -> tuple[str, list]:
+def cte_for(project: Project, scope: ReportScope) -> tuple[str, list]:
     name = _MATERIALISED.get((id(project.db.conn), scope))
     if name is None:
         return _scope_cte(scope)
@@ -144,13 +144,13 @@ def _scope_cte(scope: ReportScope) -> tuple[str, list]:
     return "WITH RECURSIVE " + ",\n".join(ctes), params
 
 
-def _rows(project: Project, scope: ReportScope, body: str, extra: list | None = None) -> list[dict]:
-    cte, params = _cte_for(project, scope)
+def scope_rows(project: Project, scope: ReportScope, body: str, extra: list | None = None) -> list[dict]:
+    cte, params = cte_for(project, scope)
     return [dict(r) for r in project._rows(f"{cte}\n{body}", params + (extra or []))]
 
 
 def _one(project: Project, scope: ReportScope, body: str, extra: list | None = None):
-    cte, params = _cte_for(project, scope)
+    cte, params = cte_for(project, scope)
     return project.db.execute(f"{cte}\n{body}", params + (extra or [])).fetchone()
 
 
@@ -192,7 +192,7 @@ def headline_counts(project: Project, scope: ReportScope) -> dict[str, int]:
 
 def masked_kinds(project: Project, scope: ReportScope) -> dict[str, int]:
     """How many items of each kind of personal data were masked in the comments in scope."""
-    rows = _rows(project, scope, """
+    rows = scope_rows(project, scope, """
         SELECT json_extract(j.value, '$.kind') AS kind,
                sum(json_extract(j.value, '$.count')) AS n
         FROM scope_comments s JOIN comments m ON m.id = s.comment_id, json_each(m.masked) j
@@ -240,7 +240,7 @@ def analysis_runs(project: Project) -> list[dict]:
 
 def runs_used(project: Project, scope: ReportScope) -> dict[int, int]:
     """Run id → counted comments whose current analysis came from that run."""
-    rows = _rows(project, scope, """
+    rows = scope_rows(project, scope, """
         SELECT a.run_id, count(*) AS n FROM counted k
         JOIN comment_analysis a ON a.comment_id = k.comment_id
         WHERE a.run_id IS NOT NULL GROUP BY a.run_id""")
@@ -250,7 +250,7 @@ def runs_used(project: Project, scope: ReportScope) -> dict[int, int]:
 # ----- themes ------------------------------------------------------------------------------------
 def theme_rows(project: Project, scope: ReportScope) -> list[dict]:
     """Every theme (in codebook order) with counted comments, respondents and sentiment 1..5."""
-    counts = {r["theme_id"]: r for r in _rows(project, scope, f"""
+    counts = {r["theme_id"]: r for r in scope_rows(project, scope, f"""
         SELECT c.theme_id, count(*) AS comments, count(DISTINCT k.respondent_id) AS respondents,
                sum({EFFECTIVE_SENTIMENT} = 1) AS s1, sum({EFFECTIVE_SENTIMENT} = 2) AS s2,
                sum({EFFECTIVE_SENTIMENT} = 3) AS s3, sum({EFFECTIVE_SENTIMENT} = 4) AS s4,
@@ -270,7 +270,7 @@ def theme_rows(project: Project, scope: ReportScope) -> list[dict]:
 
 def portfolio_rows(project: Project, scope: ReportScope) -> list[dict]:
     """Per portfolio: counted comments and respondents with at least one of its themes."""
-    counts = {r["portfolio_id"]: r for r in _rows(project, scope, f"""
+    counts = {r["portfolio_id"]: r for r in scope_rows(project, scope, f"""
         SELECT t.portfolio_id, count(DISTINCT k.comment_id) AS comments,
                count(DISTINCT k.respondent_id) AS respondents
         FROM {_active('JOIN themes t ON t.id = c.theme_id')}
@@ -283,7 +283,7 @@ def portfolio_rows(project: Project, scope: ReportScope) -> list[dict]:
 
 def sentiment_counts(project: Project, scope: ReportScope) -> dict[int | None, int]:
     """Counted comments by effective sentiment 1..5, and None for those with none."""
-    rows = _rows(project, scope, f"""
+    rows = scope_rows(project, scope, f"""
         SELECT {EFFECTIVE_SENTIMENT} AS s, count(*) AS n FROM counted k
         LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id GROUP BY s""")
     out: dict[int | None, int] = {level: 0 for level in (1, 2, 3, 4, 5)}
@@ -301,7 +301,7 @@ def profile_counts(project: Project, scope: ReportScope, attribute: str) -> list
         expr, extra = f"r.{attribute}", []
     else:
         expr, extra = "json_extract(r.attributes, ?)", ["$." + json.dumps(attribute)]
-    cte, params = _cte_for(project, scope)
+    cte, params = cte_for(project, scope)
     rows = project.db.execute(f"""{cte}
         SELECT nullif(trim({expr}), '') AS v, count(*) FROM scope_respondents s
         JOIN respondents r ON r.id = s.respondent_id GROUP BY v
@@ -328,7 +328,7 @@ def place_rows(project: Project, scope: ReportScope) -> list[dict]:
 
     Respondents with no recognised place form their own row: counted, never dropped.
     """
-    rows = _rows(project, scope, f"""
+    rows = scope_rows(project, scope, f"""
         SELECT pp.place_id, coalesce(p.name, '{NO_PLACE}') AS place, p.kind, p.population,
                coalesce(p.population_is_estimate, 0) AS population_is_estimate,
                pp.respondents, coalesce(pc.comments, 0) AS comments,
@@ -349,7 +349,7 @@ def place_rows(project: Project, scope: ReportScope) -> list[dict]:
 
 def place_theme_counts(project: Project, scope: ReportScope) -> dict[int | None, list[tuple[int, int]]]:
     """Place id → [(theme id, counted comments)], most comments first."""
-    rows = _rows(project, scope, f"""
+    rows = scope_rows(project, scope, f"""
         SELECT k.place_id, c.theme_id, count(*) AS n FROM {_active()}
         GROUP BY k.place_id, c.theme_id ORDER BY k.place_id, n DESC, c.theme_id""")
     out: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
@@ -368,7 +368,7 @@ def reviewed_theme_labels(project: Project, scope: ReportScope | None = None,
     final coding (ACTIVE_CODING): accepted themes plus model themes left standing.
     """
     scope = scope or ReportScope()
-    rows = _rows(project, scope, f"""
+    rows = scope_rows(project, scope, f"""
         SELECT s.comment_id, c.theme_id,
                (c.source = 'model' AND a.outcome = 'coded') AS by_model,
                {ACTIVE_CODING} AS by_officer
@@ -391,7 +391,7 @@ def reviewed_theme_labels(project: Project, scope: ReportScope | None = None,
 
 def sentiment_pairs(project: Project, scope: ReportScope | None = None) -> list[tuple[int, int]]:
     """(model, officer) sentiment for comments where both exist."""
-    rows = _rows(project, scope or ReportScope(), """
+    rows = scope_rows(project, scope or ReportScope(), """
         SELECT a.sentiment, a.sentiment_officer FROM scope_comments s
         JOIN comment_analysis a ON a.comment_id = s.comment_id
         WHERE a.sentiment IS NOT NULL AND a.sentiment_officer IS NOT NULL""")
@@ -405,7 +405,7 @@ def quote_candidates(project: Project, scope: ReportScope, per_theme: int = 40) 
     Key quotes first, then officer-accepted, then the model's most confident. Texts are read
     only for the `per_theme` best of each theme; the caller keeps the readable ones.
     """
-    return _rows(project, scope, f"""
+    return scope_rows(project, scope, f"""
         SELECT r.*, m.text, coalesce(p.name, '') AS place FROM (
             SELECT c.theme_id, k.comment_id, k.place_id, k.ndg,
                    coalesce(a.key_quote, 0) AS key_quote,
@@ -423,7 +423,7 @@ def comment_tokens(project: Project, scope: ReportScope,
                    ) -> Iterator[tuple[str | None, str | None, str | None]]:
     """(portfolio ids of its active themes as "1,3" or None, stored tokens, text if no tokens)
     for every counted comment."""
-    cte, params = _cte_for(project, scope)
+    cte, params = cte_for(project, scope)
     yield from project.db.execute(f"""{cte}
         SELECT (SELECT group_concat(DISTINCT t.portfolio_id) FROM codings c
                 JOIN themes t ON t.id = c.theme_id
@@ -475,7 +475,7 @@ def consultation_dates(project: Project, scope: ReportScope) -> tuple[str | None
 
 
 def questions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
-    return _rows(project, scope, """
+    return scope_rows(project, scope, """
         SELECT q.id, q.label, q.text, count(*) AS comments,
                sum(s.exclusion IS NULL) AS counted
         FROM scope_comments s JOIN questions q ON q.id = s.question_id
@@ -544,7 +544,7 @@ def actions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
     order = "ORDER BY n.portfolio IS NULL, n.portfolio, n.id"
     if scope == ReportScope():
         return [dict(r) for r in project._rows(f"{select} {order}")]
-    cte, params = _cte_for(project, scope)
+    cte, params = cte_for(project, scope)
     ids_sql, activity_params = _activity_ids_sql(scope)
     return [dict(r) for r in project._rows(f"""{cte} {select}
         WHERE n.id IN (SELECT action_id FROM action_comments
@@ -552,61 +552,3 @@ def actions_in_scope(project: Project, scope: ReportScope) -> list[dict]:
            OR n.id IN (SELECT action_id FROM action_activities
                        WHERE activity_id IN ({ids_sql}))
         {order}""", params + activity_params)]
-
-
-# ----- exports ---------------------------------------------------------------------------------
-def export_comments(project: Project, scope: ReportScope) -> Iterator[dict]:
-    """One dict per comment in scope (all of them, excluded ones flagged), in id order."""
-    cte, params = _cte_for(project, scope)
-    cursor = project.db.conn.cursor()
-    cursor.execute(f"""{cte}
-        SELECT s.comment_id, co.name AS consultation, q.label AS question, r.external_id,
-               coalesce(p.name, '') AS place, coalesce(r.place_raw, '') AS place_as_given,
-               coalesce(r.postcode_district, '') AS postcode_district,
-               coalesce(m.date, r.date, '') AS date, r.age_band, r.sex, r.ethnicity,
-               r.disability, r.carer, r.attributes, m.text, m.masked IS NOT NULL AS masked,
-               coalesce(s.exclusion, '') AS exclusion, a.outcome, a.sentiment,
-               a.sentiment_officer, a.sentiment_confidence, a.reviewed, a.reviewed_by,
-               coalesce(a.key_quote, 0) AS key_quote, s.question_id, s.respondent_id
-        FROM scope_comments s JOIN comments m ON m.id = s.comment_id
-        JOIN consultations co ON co.id = s.consultation_id
-        JOIN questions q ON q.id = s.question_id
-        JOIN respondents r ON r.id = s.respondent_id
-        LEFT JOIN places p ON p.id = r.place_id
-        LEFT JOIN comment_analysis a ON a.comment_id = s.comment_id
-        ORDER BY s.comment_id""", params)
-    names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
-
-
-def active_codings(project: Project, scope: ReportScope) -> dict[int, list[dict]]:
-    """Comment id → its active codings (theme, source, confidence, decided_by) in scope.
-
-    Excluded comments keep their codings here: an export shows everything that is on.
-    """
-    rows = _rows(project, scope, f"""
-        SELECT s.comment_id, c.theme_id, c.source, c.confidence, c.decision, c.decided_by,
-               c.decided_at
-        FROM scope_comments s JOIN codings c ON c.comment_id = s.comment_id
-        LEFT JOIN comment_analysis a ON a.comment_id = s.comment_id
-        WHERE {ACTIVE_CODING} ORDER BY s.comment_id, c.theme_id""")
-    out: dict[int, list[dict]] = defaultdict(list)
-    for r in rows:
-        out[r.pop("comment_id")].append(r)
-    return dict(out)
-
-
-def extra_attribute_names(project: Project, scope: ReportScope) -> list[str]:
-    """Respondent attributes beyond the fixed ones (from the import's extra columns)."""
-    rows = _rows(project, scope, """
-        SELECT DISTINCT j.key FROM scope_respondents s JOIN respondents r
-        ON r.id = s.respondent_id, json_each(r.attributes) j ORDER BY j.key""")
-    return [r["key"] for r in rows]
-
-
-def officer_names(project: Project) -> list[str]:
-    """Everyone who decided a coding, for the exchange file's users."""
-    counter = Counter(row[0] for row in project.db.execute(
-        "SELECT decided_by FROM codings WHERE decided_by IS NOT NULL"))
-    return sorted(counter)

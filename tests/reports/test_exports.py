@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 
 from engage.errors import EngageError
+from engage.reports import export_queries
 from engage.reports import queries as q
 from engage.reports.exports import (
     FORMULA_STARTS,
@@ -36,9 +37,9 @@ def exported(shared_project, tmp_path_factory):
 def expected(project, scope=ReportScope()):
     """comment id → (text, set of active theme names), from the queries."""
     names = {t["id"]: t["name"] for t in q.codebook_themes(project)}
-    codings = q.active_codings(project, scope)
+    codings = export_queries.active_codings(project, scope)
     return {c["comment_id"]: (c["text"], {names[x["theme_id"]] for x in codings.get(
-        c["comment_id"], [])}) for c in q.export_comments(project, scope)}
+        c["comment_id"], [])}) for c in export_queries.export_comments(project, scope)}
 
 
 def unquote(value: str) -> str:
