@@ -98,16 +98,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return app.exec()
 
 
-def _smoke_test(app: QApplication, window, project: str | None) -> int:
-    """Open the project, let the views settle, quit: 0 when its comments were listed.
+def _smoke_test(app: QApplication, window, project: str | None,
+                timeout_s: float = 30.0) -> int:
+    """Open the project, wait until its comments are listed, quit: 0 when they were.
 
     `packaging/smoke_test.sh` runs a freshly built bundle this way, since a frozen app can fail
     on a missing Qt plugin or data file in ways no import of the source tree would show.
     """
-    outcome = {"code": 1}
+    outcome = {"code": 1, "waited": 0.0}
+    step = 0.2
 
     def check() -> None:
         listed = window.project is not None and window.model.rowCount() > 0
+        outcome["waited"] += step
+        if not listed and outcome["waited"] < timeout_s:
+            QTimer.singleShot(int(step * 1000), check)
+            return
         print(f"smoke test: window opened, {window.model.rowCount()} comments listed")
         outcome["code"] = 0 if listed else 1
         window.close()
@@ -115,7 +121,7 @@ def _smoke_test(app: QApplication, window, project: str | None) -> int:
 
     if project:
         QTimer.singleShot(0, lambda: window.open_project(project))
-    QTimer.singleShot(3000, check)
+    QTimer.singleShot(int(step * 1000), check)
     app.exec()
     return outcome["code"]
 
