@@ -12,24 +12,25 @@ os.environ.setdefault("ENGAGE_CONFIG_DIR", tempfile.mkdtemp(prefix="engage-test-
 
 
 @pytest.fixture(autouse=True)
-def collect_garbage_when_no_worker_runs(request):
-    """Cyclic garbage is collected between tests, with every background worker stopped, not
-    at whatever moment a later test's worker happens to be running.
+def stop_workers_after_qt_tests(request):
+    """Every background worker a Qt test started is cancelled and joined before the next test,
+    so no test's leftover work runs under another test's widgets or project files.
 
-    Many widgets are made and dropped in one test process (far more than an officer's session
-    makes); collecting the last test's PySide wrappers while a worker ran has crashed the
-    interpreter in garbage collection twice in full runs, never in a single test. Only Qt
-    tests start workers, so only they pay for the collection.
+    ENGAGE_TEST_GC_THRESHOLD (a number) makes the garbage collector run far more often than
+    usual during Qt tests: a stress setting for hunting object-lifetime faults between the GUI
+    thread and the workers.
     """
     if "qtbot" not in request.fixturenames:
         yield
         return
-    gc.disable()
+    threshold = os.environ.get("ENGAGE_TEST_GC_THRESHOLD")
+    saved = gc.get_threshold()
+    if threshold:
+        gc.set_threshold(int(threshold), 2, 2)
     try:
         yield
     finally:
         tasks = sys.modules.get("ui.tasks")
         if tasks is not None:
             tasks.wait_for_all()
-        gc.enable()
-        gc.collect()
+        gc.set_threshold(*saved)
