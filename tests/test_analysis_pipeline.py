@@ -134,3 +134,44 @@ def test_cli_analyse_prints_summary_and_rejects_bad_project(analysed, tmp_path, 
     bogus.write_text("not a project")
     assert main(["analyse", str(bogus)]) == 2
     assert "not an Engage project" in capsys.readouterr().err
+
+
+def test_warm_start_learns_sentiment_from_officer_set_sentiments(tmp_path):
+    """Officers mark one kind of comment very positive and another very negative; comments
+    they have not touched follow them, and the run records how many it learnt from."""
+    liked = "the new {} drop-in at the library is a real help to families"
+    disliked = "the new {} drop-in at the library is a real help to families, they say"
+    places = ["Wareham", "Swanage", "Corfe", "Wool", "Bere Regis", "Lytchett", "Sandford",
+              "Stoborough", "Studland", "Langton", "Kingston", "Worth", "Harman's Cross",
+              "Bovington", "Winfrith", "Owermoigne", "Crossways", "Moreton", "Affpuddle",
+              "Briantspuddle", "Tolpuddle", "Puddletown", "Piddlehinton", "Charminster",
+              "Bradford Peverell", "Stratton", "Frampton", "Maiden Newton"]
+    source = tmp_path / "survey.csv"
+    with open(source, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ID", "Tell us what matters"])
+        for n, place in enumerate(places):
+            writer.writerow([f"L{n}", liked.format(place)])
+            writer.writerow([f"D{n}", disliked.format(place)])
+    path = tmp_path / "p.engage"
+    with Project.create(path) as project:
+        import_file(project, source, "Sentiment survey")
+    analyse_project(path)
+    taught = len(places) - 4  # the last four of each kind are left for the model to judge
+    with Project.open(path, user="officer-a") as project:
+        rows = project.db.execute("SELECT id, text FROM comments ORDER BY id").fetchall()
+        liked_ids = [cid for cid, text in rows if not text.endswith("they say")]
+        disliked_ids = [cid for cid, text in rows if text.endswith("they say")]
+        before = {cid: store.comment_analysis(project, cid)["sentiment"]
+                  for cid in liked_ids[taught:] + disliked_ids[taught:]}
+        store.set_officer_sentiment(project, liked_ids[:taught], 5)
+        store.set_officer_sentiment(project, disliked_ids[:taught], 1)
+    summary, _ = analyse_project(path)
+    assert summary.officer_sentiments == 2 * taught
+    assert any("officer-set sentiments" in line for line in summary.lines())
+    with Project.open(path) as project:
+        after = {cid: store.comment_analysis(project, cid)["sentiment"]
+                 for cid in liked_ids[taught:] + disliked_ids[taught:]}
+    # The two kinds read alike to the shipped model; the officers' calls pull them apart.
+    assert all(after[cid] > before[cid] or after[cid] == 5 for cid in liked_ids[taught:])
+    assert all(after[cid] < before[cid] or after[cid] == 1 for cid in disliked_ids[taught:])

@@ -25,6 +25,10 @@ REVIEW_THRESHOLD = 0.25  # below coded but at or above this: the comment goes fo
 WARM_MIN_REVIEWED = 20  # officer-reviewed comments before learning from them
 WARM_MIN_EXAMPLES = 5  # examples of a theme before the officer model scores it
 WARM_FULL_WEIGHT = 40  # examples at which the officer model alone decides a theme
+WARM_SENTIMENT_MIN = 20  # officer-set sentiments before learning sentiment from them
+WARM_SENTIMENT_HALF = 50  # officer-set sentiments at which their model weighs half
+SENTIMENT_LEVELS = np.arange(1, 6)
+SENTIMENT_BATCH = 20_000  # comments vectorised at once by the officer sentiment model
 MAX_SUGGESTIONS = 4
 
 
@@ -39,6 +43,7 @@ class AnalysisSummary:
     officer_examples: int
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
+    officer_sentiments: int = 0
 
     def lines(self) -> list[str]:
         o = self.outcomes
@@ -50,7 +55,8 @@ class AnalysisSummary:
             f"no theme: {o.get('no_theme', 0):,}",
             f"  topics discovered: {self.topics}   near-duplicate groups: "
             f"{self.near_duplicate_groups:,}",
-        ]
+        ] + ([f"  sentiment also learnt from {self.officer_sentiments:,} officer-set sentiments"]
+             if self.officer_sentiments else [])
 
 
 def analyse_project(path: str | Path, consultation_id: int | None = None,
@@ -93,6 +99,7 @@ class _Analysis:
         self._stage("cold start themes and sentiment", t)
         t = time.perf_counter()
         officer_n = self._warm_scores(scores, texts, theme_rows)
+        officer_sentiments = self._warm_sentiment(texts)
         self._stage("officer model", t)
         report(0.62, "Finding near-duplicates")
         t = time.perf_counter()
@@ -112,14 +119,16 @@ class _Analysis:
                 "consultation_id": self.consultation_id, "mode": mode,
                 "coded_threshold": CODED_THRESHOLD, "review_threshold": REVIEW_THRESHOLD})
             changes |= store.save_results(self.project, run_id, results, metrics={
-                "stages": self.stages, "officer_examples": officer_n}, topics=topics)
+                "stages": self.stages, "officer_examples": officer_n,
+                "officer_sentiments": officer_sentiments}, topics=topics)
         self._stage("save", t)
         outcomes: dict[str, int] = {}
         for r in results:
             outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
         summary = AnalysisSummary(run_id, len(results), outcomes, len(topics),
                                   int(len({g for g in groups if g is not None})), mode,
-                                  officer_n, time.perf_counter() - began, self.stages)
+                                  officer_n, time.perf_counter() - began, self.stages,
+                                  officer_sentiments)
         return summary, changes
 
     # ----- stages --------------------------------------------------------------------------
@@ -158,6 +167,7 @@ class _Analysis:
         evidence: list[dict[int, list[str]]] = [{} for _ in texts]
         self.sentiment = np.full(len(texts), None, dtype=object)
         self.sentiment_conf = np.full(len(texts), None, dtype=object)
+        self.sentiment_proba = None
         if not texts:
             return scores, evidence
         token_lists = [t.split() for t in tokens]
@@ -178,6 +188,8 @@ class _Analysis:
             if predictions.sentiment is not None:
                 self.sentiment = np.rint(predictions.sentiment).astype(int)
                 self.sentiment_conf = predictions.sentiment_confidence
+                self.sentiment_proba = _on_levels(predictions.sentiment_proba,
+                                                  predictions.sentiment_levels)
         return scores, evidence
 
     def _model(self):
@@ -232,6 +244,34 @@ class _Analysis:
             weight = min(1.0, model.counts_[j] / WARM_FULL_WEIGHT)
             scores[:, j] = weight * warm[:, j] + (1 - weight) * scores[:, j]
         return len(coded)
+
+    def _warm_sentiment(self, texts: list[str]) -> int:
+        """Blend in a sentiment model learnt from the sentiments officers set by hand; return
+        how many it learnt from.
+
+        The shipped model learnt from patient feedback, where a wish ("we need more …") often
+        reads as a complaint; a consultation's own officers correct that, and their model's
+        say grows with their number (half the weight at WARM_SENTIMENT_HALF), never all of it.
+        """
+        data = store.officer_sentiments(self.project)
+        if not texts or len(data) < WARM_SENTIMENT_MIN or len({s for _, s in data}) < 2:
+            return 0
+        if self.sentiment_proba is None and any(v is not None for v in self.sentiment[:1]):
+            return 0  # a custom model on another scale: its values are not 1–5 to blend
+        from engage.nlp.sentiment import SentimentClassifier
+
+        model = SentimentClassifier().fit([t for t, _ in data], [s for _, s in data])
+        warm = np.zeros((len(texts), len(SENTIMENT_LEVELS)), dtype=np.float32)
+        for start in range(0, len(texts), SENTIMENT_BATCH):
+            batch = model.predict_proba(texts[start:start + SENTIMENT_BATCH])
+            warm[start:start + len(batch)] = _on_levels(batch, model.classes_)
+        if self.sentiment_proba is not None:
+            weight = len(data) / (len(data) + WARM_SENTIMENT_HALF)
+            warm = weight * warm + (1 - weight) * self.sentiment_proba
+        self.sentiment = SENTIMENT_LEVELS[warm.argmax(axis=1)]
+        self.sentiment_conf = warm.max(axis=1)
+        self.sentiment_proba = None
+        return len(data)
 
     def _near_duplicates(self, texts: list[str], ids: list[int], report: Reporter):
         from engage.nlp.duplicates import find_duplicates
@@ -302,3 +342,16 @@ def _taxonomy_from(project: Project, theme_rows: list[dict]):
                     "description": t["description"] or "", "seed_terms": t["seed_terms"],
                     "examples": t["examples"]} for t in theme_rows],
     }, source=str(project.path.name))
+
+
+def _on_levels(proba: np.ndarray | None, levels) -> np.ndarray | None:
+    """Probabilities over the 1–5 sentiment levels, whatever subset a model knew; None when
+    the model's scale is not 1–5 (a custom model's own scale cannot be blended)."""
+    if proba is None or levels is None:
+        return None
+    levels = np.asarray(levels, dtype=float)
+    if not np.all(np.isin(levels, SENTIMENT_LEVELS)):
+        return None
+    out = np.zeros((len(proba), len(SENTIMENT_LEVELS)), dtype=np.float32)
+    out[:, levels.astype(int) - 1] = proba
+    return out

@@ -417,6 +417,14 @@ def officer_training_data(project: Project) -> list[tuple[int, str, list[int], i
             for cid, text, themes_, s in rows]
 
 
+def officer_sentiments(project: Project) -> list[tuple[str, int]]:
+    """(text, sentiment) of every comment whose sentiment an officer set by hand."""
+    return [(text, int(s)) for text, s in project.db.execute(
+        """SELECT m.text, a.sentiment_officer
+           FROM comment_analysis a JOIN comments m ON m.id = a.comment_id
+           WHERE a.sentiment_officer IS NOT NULL ORDER BY m.id""")]
+
+
 def comments_to_analyse(project: Project, consultation_id: int | None = None,
                         substantive_only: bool = True) -> list[tuple[int, str]]:
     clauses = []

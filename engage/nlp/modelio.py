@@ -54,6 +54,9 @@ class Predictions:
     sentiment: np.ndarray | None = None  # values on the training scale
     sentiment_confidence: np.ndarray | None = None
     themes: list[str] = field(default_factory=list)
+    #: (n, levels) probabilities, columns in ``sentiment_levels`` order, for blending
+    sentiment_proba: np.ndarray | None = None
+    sentiment_levels: np.ndarray | None = None
 
     def theme_names(self, row: int) -> list[str]:
         return [self.themes[j] for j in np.flatnonzero(self.theme_labels[row])]
@@ -94,10 +97,11 @@ class EngageModel:
         proba = np.zeros((total, k), dtype=np.float32)
         labels = np.zeros((total, k), dtype=np.int8)
         outcomes = np.empty(total, dtype=object)
-        sentiment = confidence = None
+        sentiment = confidence = sentiment_proba = None
         if self.sentiment is not None:
             sentiment = np.empty(total, dtype=np.asarray(self.sentiment.classes_).dtype)
             confidence = np.empty(total, dtype=np.float64)
+            sentiment_proba = np.empty((total, len(self.sentiment.classes_)), dtype=np.float32)
         for start in range(0, total, batch_size):
             end = min(total, start + batch_size)
             X = self.themes.features_.transform(list(texts[start:end]))
@@ -109,10 +113,13 @@ class EngageModel:
                 sp = self.sentiment.predict_proba_matrix(X)
                 sentiment[start:end] = self.sentiment.classes_[sp.argmax(axis=1)]
                 confidence[start:end] = sp.max(axis=1)
+                sentiment_proba[start:end] = sp
             report(end / max(total, 1), f"Classified {end:,} of {total:,}")
         return Predictions(theme_proba=proba, theme_labels=labels, outcomes=outcomes,
                            sentiment=sentiment, sentiment_confidence=confidence,
-                           themes=self.theme_names)
+                           themes=self.theme_names, sentiment_proba=sentiment_proba,
+                           sentiment_levels=None if self.sentiment is None
+                           else np.asarray(self.sentiment.classes_))
 
 
 def predict_frame(
