@@ -396,3 +396,18 @@ def test_a_bulk_action_on_too_many_comments_is_refused(qtbot, workbench, small, 
     press(qtbot, workbench, Qt.Key.Key_4)
     assert data.state(small, [1, 2, 3]) == before
     assert "at most 2" in workbench.message.text()
+
+
+def test_retrain_summary_names_what_the_model_learnt_from():
+    from engage.analysis.pipeline import AnalysisSummary
+    from ui.workbench.retrain import summary_line
+
+    def summary(examples, sentiments):
+        return AnalysisSummary(1, 6199, {}, 0, 0, "warm start", examples, 9.8,
+                               {"officer model": 1.2}, sentiments)
+
+    assert summary_line(summary(40, 0)).endswith("(learning 1.2 s) from 40 reviewed comments")
+    assert summary_line(summary(40, 25)).endswith(
+        "from 40 reviewed comments and 25 sentiments you set")
+    assert summary_line(summary(0, 25)).endswith("(learning 1.2 s) from 25 sentiments you set")
+    assert summary_line(summary(0, 0)).endswith("(not enough reviewed comments to learn from)")

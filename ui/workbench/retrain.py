@@ -94,9 +94,12 @@ class Retrainer(QObject):
 def summary_line(summary) -> str:
     """'Re-analysed 6,199 comments in 9.8 s (learning 1.2 s) from 40 reviewed comments'."""
     learning = summary.stages.get("officer model")
-    learnt = (f" from {summary.officer_examples:,} reviewed comments"
-              if summary.officer_examples else " (not enough reviewed comments to learn from)")
-    timing = f" (learning {learning:.1f} s)" if learning and summary.officer_examples else ""
+    taught = [f"{n:,} {what}" for n, what in (
+        (summary.officer_examples, "reviewed comments"),
+        (getattr(summary, "officer_sentiments", 0), "sentiments you set")) if n]
+    learnt = (" from " + " and ".join(taught) if taught
+              else " (not enough reviewed comments to learn from)")
+    timing = f" (learning {learning:.1f} s)" if learning and taught else ""
     return f"Re-analysed {summary.comments:,} comments in {summary.seconds:.1f} s{timing}{learnt}"
 
 
