@@ -21,7 +21,7 @@ Measured on 2026-11-23 (all 5 folds, bootstrap 95% intervals): five-level sentim
 0.626 [0.609, 0.641] for the fine-tuned encoder alone and 0.637 [0.618, 0.652] blended with
 Engage (weight 0.7, picked on these same folds, so slightly flattering), against Engage's
 0.561; neutral F1 0.507 against 0.383. The joint theme head stayed far below Engage (micro-F1
-0.37: three epochs do not teach 76 mostly rare themes), so this says nothing yet about themes.
+0.37: three epochs do not teach 50 mostly rare themes), so this says nothing yet about themes.
 Encoding speed on 2 cores, 4,905 comments sorted by length, batches of 64 (median of 3): PyTorch
 181 comments/s; ONNX Runtime 326; ONNX Runtime with int8 weights (22 MB) 685 — against the
 issue's 5,000 comments/s and Engage's ~33,000.
