@@ -168,6 +168,7 @@ class _Analysis:
         self.sentiment = np.full(len(texts), None, dtype=object)
         self.sentiment_conf = np.full(len(texts), None, dtype=object)
         self.sentiment_proba = None
+        self.sentiment_on_own_scale = False  # a custom model's values, not 1–5: not blended
         if not texts:
             return scores, evidence
         token_lists = [t.split() for t in tokens]
@@ -190,6 +191,7 @@ class _Analysis:
                 self.sentiment_conf = predictions.sentiment_confidence
                 self.sentiment_proba = _on_levels(predictions.sentiment_proba,
                                                   predictions.sentiment_levels)
+                self.sentiment_on_own_scale = self.sentiment_proba is None
         return scores, evidence
 
     def _model(self):
@@ -256,8 +258,8 @@ class _Analysis:
         data = store.officer_sentiments(self.project)
         if not texts or len(data) < WARM_SENTIMENT_MIN or len({s for _, s in data}) < 2:
             return 0
-        if self.sentiment_proba is None and any(v is not None for v in self.sentiment[:1]):
-            return 0  # a custom model on another scale: its values are not 1–5 to blend
+        if self.sentiment_on_own_scale:
+            return 0
         from engage.nlp.sentiment import SentimentClassifier
 
         model = SentimentClassifier().fit([t for t, _ in data], [s for _, s in data])

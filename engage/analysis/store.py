@@ -84,18 +84,28 @@ def add_theme(project: Project, portfolio_id: int, name: str, description: str =
     name = name.strip()
     if not name:
         raise EngageError("a theme needs a name")
-    if project.db.execute("SELECT 1 FROM themes WHERE name = ?", [name]).fetchone():
-        raise EngageError(f"there is already a theme named {name!r}")
+    require_free_theme_name(project, name)
     with project.transaction("add theme") as tx:
-        position = project.db.execute(
-            "SELECT coalesce(max(position), 0) + 1 FROM themes WHERE portfolio_id = ?",
-            [portfolio_id]).fetchone()[0]
-        tid = project.db["themes"].insert({
-            "portfolio_id": portfolio_id, "name": name, "description": description,
-            "seed_terms": json.dumps(list(seed_terms)), "examples": "[]",
-            "position": position, "origin": origin, "created_at": utc_now()}).last_pk
+        tid = insert_theme(project, portfolio_id, name, description, seed_terms, origin)
         tx.audit("theme", tid, None, {"name": name, "portfolio_id": portfolio_id})
     return tid, Changes(taxonomy=True)
+
+
+def require_free_theme_name(project: Project, name: str) -> None:
+    if project.db.execute("SELECT 1 FROM themes WHERE name = ?", [name]).fetchone():
+        raise EngageError(f"there is already a theme named {name!r}")
+
+
+def insert_theme(project: Project, portfolio_id: int, name: str, description: str = "",
+                 seed_terms: Iterable[str] = (), origin: str = "officer") -> int:
+    """A new theme, last in its portfolio, inside the caller's transaction (which audits)."""
+    position = project.db.execute(
+        "SELECT coalesce(max(position), 0) + 1 FROM themes WHERE portfolio_id = ?",
+        [portfolio_id]).fetchone()[0]
+    return project.db["themes"].insert({
+        "portfolio_id": portfolio_id, "name": name, "description": description,
+        "seed_terms": json.dumps(list(seed_terms)), "examples": "[]",
+        "position": position, "origin": origin, "created_at": utc_now()}).last_pk
 
 
 def update_theme(project: Project, theme_id_: int, **fields) -> Changes:

@@ -11,7 +11,15 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from engage.analysis.store import ACTIVE_CODING, add_theme, chunks, coding_state, restore_coding
+from engage.analysis.store import (
+    ACTIVE_CODING,
+    add_theme,
+    chunks,
+    coding_state,
+    insert_theme,
+    require_free_theme_name,
+    restore_coding,
+)
 from engage.changes import Changes
 from engage.errors import EngageError, NotFoundError
 from engage.project import Project, utc_now
@@ -267,8 +275,7 @@ def split_theme(project: Project, source_id: int, comment_ids: Sequence[int], na
     source = project._rows("SELECT * FROM themes WHERE id = ?", [source_id])
     if not source:
         raise NotFoundError(f"no theme {source_id}")
-    if project.db.execute("SELECT 1 FROM themes WHERE name = ?", [name]).fetchone():
-        raise EngageError(f"there is already a theme named {name!r}")
+    require_free_theme_name(project, name)
     carrying = [cid for cid in dict.fromkeys(comment_ids)
                 if (state := coding_state(project, cid, source_id)) is not None
                 and state["decision"] != "rejected"]
@@ -277,13 +284,7 @@ def split_theme(project: Project, source_id: int, comment_ids: Sequence[int], na
     portfolio = portfolio_id if portfolio_id is not None else source[0]["portfolio_id"]
     now, user = utc_now(), project.user
     with project.transaction("split theme") as tx:
-        position = project.db.execute(
-            "SELECT coalesce(max(position), 0) + 1 FROM themes WHERE portfolio_id = ?",
-            [portfolio]).fetchone()[0]
-        new_id = project.db["themes"].insert({
-            "portfolio_id": portfolio, "name": name, "description": description,
-            "seed_terms": json.dumps(list(seed_terms)), "examples": "[]", "position": position,
-            "origin": "officer", "created_at": now}).last_pk
+        new_id = insert_theme(project, portfolio, name, description, seed_terms)
         tx.audit("theme", new_id, None, {"name": name, "portfolio_id": portfolio,
                                          "split_from": source_id, "comments": len(carrying)})
         for cid in carrying:

@@ -96,7 +96,7 @@ def summary_line(summary) -> str:
     learning = summary.stages.get("officer model")
     taught = [f"{n:,} {what}" for n, what in (
         (summary.officer_examples, "reviewed comments"),
-        (getattr(summary, "officer_sentiments", 0), "sentiments you set")) if n]
+        (summary.officer_sentiments, "sentiments you set")) if n]
     learnt = (" from " + " and ".join(taught) if taught
               else " (not enough reviewed comments to learn from)")
     timing = f" (learning {learning:.1f} s)" if learning and taught else ""
