@@ -21,24 +21,33 @@ os.environ.setdefault("ENGAGE_CONFIG_DIR", tempfile.mkdtemp(prefix="engage-test-
 
 @pytest.fixture(autouse=True)
 def stop_workers_after_qt_tests(request):
-    """Every background worker a Qt test started is cancelled and joined before the next test,
-    so no test's leftover work runs under another test's widgets or project files.
+    """Qt tests run under the app's garbage-collection rule (ui.collector: cycles are collected
+    on the GUI thread only), and every background worker a Qt test started is cancelled and
+    joined before the next test, so no test's leftover work runs under another test's widgets
+    or project files.
 
-    ENGAGE_TEST_GC_THRESHOLD (a number) makes the garbage collector run far more often than
-    usual during Qt tests: a stress setting for hunting object-lifetime faults between the GUI
+    ENGAGE_TEST_GC_THRESHOLD (a number) makes the collector run far more often than usual
+    during Qt tests: a stress setting for hunting object-lifetime faults between the GUI
     thread and the workers.
     """
     if "qtbot" not in request.fixturenames:
         yield
         return
+    request.getfixturevalue("qapp")
+    from ui.collector import GuiThreadCollector
+
     threshold = os.environ.get("ENGAGE_TEST_GC_THRESHOLD")
     saved = gc.get_threshold()
     if threshold:
         gc.set_threshold(int(threshold), 2, 2)
+    collector = GuiThreadCollector(interval_ms=5 if threshold else 250)
+    collector.start()
     try:
         yield
     finally:
         tasks = sys.modules.get("ui.tasks")
         if tasks is not None:
             tasks.wait_for_all()
+        collector.stop()
+        collector.deleteLater()
         gc.set_threshold(*saved)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engage.settings import Settings
+from ui.collector import GuiThreadCollector
 
 log = logging.getLogger("engage")
 
@@ -78,9 +79,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     created = QApplication.instance() is None
     app = create_application(argv)
     sys.excepthook = _excepthook
-    # Qt removes its own options (-platform, -style …) from the arguments of an app it made.
-    arguments = app.arguments() if created else argv
+    collector = GuiThreadCollector(app)  # cycles are freed on the GUI thread, never a worker's
+    collector.start()
+    try:
+        # Qt removes its own options (-platform, -style …) from the arguments of an app it made.
+        return _run(app, app.arguments() if created else argv)
+    finally:
+        collector.stop()
 
+
+def _run(app: QApplication, arguments: list[str]) -> int:
+    """Show the window, open the project asked for (or the last one), run the event loop."""
     from ui.main_window import MainWindow
 
     settings = Settings.load()
