@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from ui.collector import GuiThreadCollector, due_generation
+from ui.collector import PATIENCE, GuiThreadCollector, due_generation
 
 THRESHOLDS = (700, 10, 10)
 
@@ -68,3 +68,26 @@ def test_stopping_gives_collection_back_to_the_interpreter(qtbot):
     finally:
         if not was_enabled:
             gc.disable()
+
+
+def test_collection_waits_while_a_worker_runs_unless_garbage_piles_up():
+    # Called directly, not from the event loop, so only this collector's rule is at work.
+    Node.freed_in = []
+    busy = {"workers": 1}
+    collector = GuiThreadCollector(busy=lambda: busy["workers"])
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        kept: list = []
+        make_garbage_and_allocate(kept)  # past the threshold, far short of the patience
+        assert collector.collect_if_due() is None and Node.freed_in == []
+        busy["workers"] = 0
+        assert collector.collect_if_due() is not None and len(Node.freed_in) == 50
+
+        Node.freed_in, busy["workers"] = [], 1
+        make_garbage_and_allocate(kept)
+        kept.extend([i] for i in range(PATIENCE * gc.get_threshold()[0]))
+        assert collector.collect_if_due() is not None and len(Node.freed_in) == 50
+    finally:
+        if was_enabled:
+            gc.enable()

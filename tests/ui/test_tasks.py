@@ -8,7 +8,7 @@ import weakref
 import pytest
 
 from engage.errors import EngageError
-from ui.tasks import TaskRunner, wait_for_all
+from ui.tasks import TaskRunner, wait_for_all, workers_alive
 
 
 @pytest.fixture
@@ -143,3 +143,14 @@ def test_wait_for_all_cancels_and_joins_every_worker(runner, qtbot):
     with qtbot.waitSignal(runner.cancelled, timeout=5000):
         assert wait_for_all(5000)
     assert not runner.is_running()
+
+
+def test_workers_are_counted_until_their_threads_end(runner, qtbot):
+    before = workers_alive()
+    release = threading.Event()
+    runner.start(lambda progress, cancelled: release.wait(5))
+    assert workers_alive() == before + 1
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        release.set()
+    assert runner.wait(5000)
+    assert workers_alive() == before
