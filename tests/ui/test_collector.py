@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from ui.collector import PATIENCE, GuiThreadCollector, due_generation
+from ui.collector import FULL_GAP_S, PATIENCE, GuiThreadCollector, due_generation
 
 THRESHOLDS = (700, 10, 10)
 
@@ -91,3 +91,16 @@ def test_collection_waits_while_a_worker_runs_unless_garbage_piles_up():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_full_collections_are_spaced_out(monkeypatch):
+    collector = GuiThreadCollector(busy=lambda: 0)
+    counts = (701, 11, 11)
+    monkeypatch.setattr(gc, "get_count", lambda: counts)
+    collected = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    assert collector.collect_if_due() == 1  # a full one was (as good as) just done
+    collector._last_full -= FULL_GAP_S
+    assert collector.collect_if_due() == 2
+    assert collector.collect_if_due() == 1
+    assert collected == [1, 2, 1]
