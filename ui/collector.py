@@ -29,8 +29,10 @@ from ui import tasks
 #: counting (nearly all) go at once; only cyclic garbage waits for this.
 INTERVAL_MS = 250
 #: While a worker runs, the youngest generation may grow to this many times its threshold
-#: before it is collected anyway (so a long task cannot make memory grow without bound).
-PATIENCE = 200
+#: before it is collected anyway, so a stuck task cannot make memory grow without bound.
+#: Little waits meanwhile: analysing 29,000 comments leaves about 3,800 objects of cyclic
+#: garbage, and reaching this limit takes over a million new objects.
+PATIENCE = 2000
 #: Seconds between full collections at least: one walks every object (about 85 ms with a
 #: project analysed), so it is spaced out as the interpreter's own rule for the oldest
 #: generation does by other means.

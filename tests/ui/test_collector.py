@@ -74,8 +74,9 @@ def test_collection_waits_while_a_worker_runs_unless_garbage_piles_up():
     # Called directly, not from the event loop, so only this collector's rule is at work.
     Node.freed_in = []
     busy = {"workers": 1}
+    saved_thresholds, was_enabled = gc.get_threshold(), gc.isenabled()
+    gc.set_threshold(100, 10, 10)  # so the patience is reached in 200,000 objects
     collector = GuiThreadCollector(busy=lambda: busy["workers"])
-    was_enabled = gc.isenabled()
     gc.disable()
     try:
         kept: list = []
@@ -86,9 +87,11 @@ def test_collection_waits_while_a_worker_runs_unless_garbage_piles_up():
 
         Node.freed_in, busy["workers"] = [], 1
         make_garbage_and_allocate(kept)
-        kept.extend([i] for i in range(PATIENCE * gc.get_threshold()[0]))
+        assert collector.collect_if_due() is None and Node.freed_in == []
+        kept.extend([i] for i in range(PATIENCE * 100))
         assert collector.collect_if_due() is not None and len(Node.freed_in) == 50
     finally:
+        gc.set_threshold(*saved_thresholds)
         if was_enabled:
             gc.enable()
 
