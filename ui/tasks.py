@@ -37,36 +37,18 @@ TaskFn = Callable[[Callable[[float, str], None], Callable[[], bool]], Any]
 
 #: How often the GUI thread collects what workers posted (ms): fast enough to feel immediate.
 POLL_MS = 15
-
-
-#: Worker threads started and not yet ended, across every runner (ui.collector reads it).
-_alive = 0
-_alive_lock = threading.Lock()
+#: Every worker thread's name starts with this, so any of them can be found while it lives.
+THREAD_PREFIX = "engage-task-"
 
 
 def workers_alive() -> int:
     """How many workers are running or winding down, superseded ones included."""
-    return _alive
-
-
-def _count_workers(change: int) -> None:
-    global _alive
-    with _alive_lock:
-        _alive += change
+    return sum(1 for thread in threading.enumerate() if thread.name.startswith(THREAD_PREFIX))
 
 
 def _work(token: int, fn: TaskFn, stop: threading.Event, post: Callable[[tuple], None],
           previous: threading.Thread | None) -> None:
-    """The worker's whole life, counted in `workers_alive`."""
-    try:
-        _run_task(token, fn, stop, post, previous)
-    finally:
-        _count_workers(-1)
-
-
-def _run_task(token: int, fn: TaskFn, stop: threading.Event, post: Callable[[tuple], None],
-              previous: threading.Thread | None) -> None:
-    """Wait for the task this one supersedes, run, post one outcome."""
+    """The worker's whole life: wait for the task it supersedes, run, post one outcome."""
     if previous is not None:
         previous.join()
 
@@ -139,14 +121,9 @@ class TaskRunner(QObject):
         previous = self._workers[-1][0] if self._workers else None
         thread = threading.Thread(
             target=_work, args=(self._token, fn, stop, self._inbox.put, previous),
-            name=f"engage-task-{self._token}", daemon=True)
+            name=f"{THREAD_PREFIX}{self._token}", daemon=True)
         self._workers.append((thread, fn, stop))
-        _count_workers(+1)
-        try:
-            thread.start()
-        except BaseException:
-            _count_workers(-1)
-            raise
+        thread.start()
         self._timer.start()
 
     def cancel(self) -> None:
