@@ -164,10 +164,19 @@ def _analysis(db: sqlite_utils.Database) -> None:
     )
 
 
+def _answers_per_respondent(db: sqlite_utils.Database) -> None:
+    """A respondent may give several answers to one question (long exports, repeated rows), so
+    (question, respondent) is an index for lookups, no longer a uniqueness rule."""
+    db.execute("DROP INDEX IF EXISTS idx_comments_question_id_respondent_id")
+    db["comments"].create_index(["question_id", "respondent_id"],
+                                index_name="idx_comments_question_respondent")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "foundation", _foundation),
     (2, "analysis", _analysis),
     (3, "coproduction", coproduction_migration.apply),
+    (4, "answers per respondent", _answers_per_respondent),
 ]
 
 LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
