@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a comment column; repeat for several (overrides the guess)")
     p.add_argument("--keep-original", action="store_true",
                    help="also store the unmasked text of comments that had personal data")
+    p.add_argument("--layout", choices=("long", "wide"),
+                   help="long: one row per answer; wide: one row per respondent (default: detected)")
+    p.add_argument("--question-column", metavar="COL",
+                   help="long layout: the column naming each answer's question (default: detected)")
+    p.add_argument("--header-rows", type=int, metavar="N",
+                   help="how many rows at the top are headings (default: detected)")
+    p.add_argument("--respondent-column", metavar="COL",
+                   help="the column identifying respondents (default: detected)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("info", help="print consultations, questions and counts")
@@ -109,7 +117,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _open_or_create(args.project) as project:
         report, _ = import_file(project, path, consultation, mapping=mapping, sheet=args.sheet,
                                 text_columns=args.text_columns,
-                                keep_original=args.keep_original)
+                                keep_original=args.keep_original, layout=args.layout,
+                                question_column=args.question_column,
+                                header_rows=args.header_rows,
+                                respondent_column=args.respondent_column)
     print("\n".join(report.lines()))
     return 0
 

@@ -116,7 +116,9 @@ def import_file(project: Project, path: str | Path, consultation: str,
                 mapping: ColumnMapping | None = None, sheet: str | None = None,
                 text_columns: list[str] | None = None, keep_original: bool = False,
                 save_mapping: bool = True, progress: ProgressFn | None = None,
-                cancelled: CancelFn | None = None) -> tuple[ImportReport, Changes]:
+                cancelled: CancelFn | None = None, layout: str | None = None,
+                question_column: str | None = None, header_rows: int | None = None,
+                respondent_column: str | None = None) -> tuple[ImportReport, Changes]:
     """Read a file and import it; the mapping is the saved one, the guessed one, or given."""
     path = Path(path)
     report = Reporter(progress, cancelled)
