@@ -17,6 +17,7 @@ import sqlite_utils
 from engage.coproduction import migration as coproduction_migration
 from engage.errors import ProjectError
 from engage.places import default_alias_rows, default_place_rows
+from engage.team import migration as team_migration
 
 Migration = tuple[int, str, Callable[[sqlite_utils.Database], None]]
 
@@ -177,6 +178,7 @@ MIGRATIONS: list[Migration] = [
     (2, "analysis", _analysis),
     (3, "coproduction", coproduction_migration.apply),
     (4, "answers per respondent", _answers_per_respondent),
+    (5, "team coding", team_migration.apply),
 ]
 
 LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
