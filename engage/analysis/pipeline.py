@@ -83,6 +83,7 @@ class _Analysis:
     def run(self) -> tuple[AnalysisSummary, Changes]:
         began = time.perf_counter()
         report = self.report
+        self._model()  # a model folder that cannot be used stops the run before any write
         changes = self._ensure_taxonomy()
         rows = store.comments_to_analyse(self.project, self.consultation_id)
         ids = [r[0] for r in rows]
@@ -195,12 +196,19 @@ class _Analysis:
         return scores, evidence
 
     def _model(self):
+        """The trained model, loaded once. A folder the user named must work or the run stops
+        with its reason; only a missing *shipped* model falls back to seed terms."""
         from engage.nlp.modelio import ModelError, load_model
 
-        try:
-            return load_model(self.model_dir)
-        except (ModelError, FileNotFoundError):
-            return None
+        if not hasattr(self, "_loaded_model"):
+            if self.model_dir is not None:
+                self._loaded_model = load_model(self.model_dir)
+            else:
+                try:
+                    self._loaded_model = load_model(None)
+                except ModelError:
+                    self._loaded_model = None
+        return self._loaded_model
 
     def _model_version(self) -> str:
         model = self._model()

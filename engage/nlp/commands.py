@@ -259,7 +259,7 @@ def _default_model(modelio):
         raise TrainingDataError(
             f"no shipped model at {directory}; run `make models` or pass --model MODEL_DIR"
         )
-    return modelio.load_model(directory)
+    return modelio.load_model(directory)  # checked like any folder: nothing in it runs
 
 
 # ----- progress on a terminal --------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Train, save and load a model directory: themes + sentiment + a JSON model card.
 
-A MODEL_DIR holds ``model.joblib`` (the fitted estimators) and ``model_card.json`` (what it
-was trained on, when, with which parameters, its cross-validated metrics and which themes it
-keeps but never predicts). The card is plain JSON so an officer, a board paper or a reviewer
-can read what the model is without Python.
+A MODEL_DIR holds ``model.json`` + ``model.npz`` (the fitted estimators, written by
+``engage.nlp.safe_store``: structure as JSON, numbers as plain arrays, so opening a model a
+colleague sent can never run code) and ``model_card.json`` (what it was trained on, when, with
+which parameters, its cross-validated metrics and which themes it keeps but never predicts). The
+card is plain JSON so an officer, a board paper or a reviewer can read what the model is without
+Python. A folder holding only an old ``model.joblib`` (a pickle) is refused, never opened.
 
 The theme and sentiment estimators share one fitted vectoriser, so prediction vectorises each
 comment once.
@@ -25,9 +27,14 @@ from engage.errors import EngageError
 from engage.progress import CancelFn, ProgressFn, Reporter
 
 THEME_SEPARATOR = ";"
-MODEL_FILE = "model.joblib"
+MODEL_STEM = "model"
+MODEL_FILE = f"{MODEL_STEM}.json"
+ARRAYS_FILE = f"{MODEL_STEM}.npz"
+#: Written by Engage before models were pickle-free; refused because unpickling runs code.
+LEGACY_PICKLE_FILE = "model.joblib"
 CARD_FILE = "model_card.json"
-FORMAT_VERSION = 1
+#: 2: safe_store files (1 was a joblib pickle).
+FORMAT_VERSION = 2
 #: Themes with at least this many examples count in the "macro-F1" figure (as in issue 3).
 MACRO_MIN_EXAMPLES = 20
 
@@ -215,7 +222,9 @@ def _theme_card(themes, Y: np.ndarray) -> dict:
     if themes.oof_proba_ is not None:
         pred = themes.decide(themes.oof_proba_)
         big = themes.counts_ >= MACRO_MIN_EXAMPLES
-        per_theme = f1_score(Y, pred, average=None, zero_division=0)
+        # Column by column: f1_score(average=None) reads a one-column matrix as one binary
+        # target and returns a figure per class (two), not one per theme.
+        per_theme = [f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(Y.shape[1])]
         for entry, f in zip(entries, per_theme, strict=True):
             if entry["predicted"]:
                 entry["cv_f1"] = round(float(f), 4)
@@ -269,7 +278,7 @@ def _sentiment_card(model, X, y: np.ndarray, cv: int, report: Reporter) -> dict:
 
 # ----- saving and loading ------------------------------------------------------------------
 def save_model(model: EngageModel, directory: str | Path) -> Path:
-    import joblib
+    from engage.nlp import safe_store
 
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
@@ -279,42 +288,76 @@ def save_model(model: EngageModel, directory: str | Path) -> Path:
     # The out-of-fold probabilities were only needed for the card; keep the file small.
     oof, themes.oof_proba_ = themes.oof_proba_, None
     try:
-        joblib.dump(
+        safe_store.save(
             {"format_version": FORMAT_VERSION, "themes": themes, "sentiment": model.sentiment},
-            directory / MODEL_FILE,
-            compress=3,
+            directory, stem=MODEL_STEM,
         )
+    except OSError as exc:
+        raise ModelError(f"cannot write the model to {directory}: {exc.strerror or exc}") from None
     finally:
         themes.oof_proba_ = oof
+    (directory / LEGACY_PICKLE_FILE).unlink(missing_ok=True)
     (directory / CARD_FILE).write_text(
         json.dumps(model.card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return directory
 
 
-def load_model(directory: str | Path | None = None) -> EngageModel:
-    import joblib
-
-    directory = Path(directory) if directory is not None else default_model_dir()
-    path = directory / MODEL_FILE
+def check_model_dir(directory: str | Path) -> Path:
+    """The folder, if it looks like a model; a one-line ModelError saying what is wrong if not."""
+    directory = Path(directory)
     if not directory.is_dir():
         raise ModelError(f"model folder not found: {directory}")
-    if not path.is_file():
+    if not (directory / MODEL_FILE).is_file():
+        if (directory / LEGACY_PICKLE_FILE).is_file():
+            raise ModelError(
+                f"{directory / LEGACY_PICKLE_FILE} is an old pickle model, which Engage no longer "
+                "opens because loading one can run code; train it again with `engage train`")
         raise ModelError(f"{directory} holds no {MODEL_FILE}; train one with `engage train`")
+    return directory
+
+
+def load_model(directory: str | Path | None = None) -> EngageModel:
+    """Load a model folder without executing anything in it; refuse what is not a model."""
+    from engage.nlp import safe_store
+    from engage.nlp.classifier import ThemeClassifier
+    from engage.nlp.sentiment import SentimentClassifier
+
+    directory = check_model_dir(directory if directory is not None else default_model_dir())
     try:
-        payload = joblib.load(path)
-    except Exception as exc:  # a truncated or foreign file: say so in one line
-        raise ModelError(f"cannot read {path}: {type(exc).__name__}: {exc}") from None
+        payload = safe_store.load(directory, stem=MODEL_STEM)
+    except safe_store.SafeStoreError as exc:
+        raise ModelError(f"cannot use the model in {directory}: {exc}") from None
     if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
-        raise ModelError(f"{path} was written by an incompatible version of Engage")
+        raise ModelError(f"{directory / MODEL_FILE} was written by an incompatible version "
+                         "of Engage")
+    themes, sentiment = payload.get("themes"), payload.get("sentiment")
+    if not isinstance(themes, ThemeClassifier) or not (
+            sentiment is None or isinstance(sentiment, SentimentClassifier)):
+        raise ModelError(f"{directory / MODEL_FILE} does not hold an Engage theme model")
     try:
         card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         card = {}
-    if payload["sentiment"] is not None and "sentiment" not in card:
-        classes = payload["sentiment"].classes_
+    if not isinstance(card, dict):
+        card = {}
+    if sentiment is not None and not isinstance(card.get("sentiment"), dict):
+        classes = sentiment.classes_
         card["sentiment"] = {"integer_scale": bool(np.all(np.mod(classes, 1) == 0))}
-    return EngageModel(themes=payload["themes"], sentiment=payload["sentiment"], card=card)
+    model = EngageModel(themes=themes, sentiment=sentiment, card=card)
+    _check_it_predicts(model, directory)
+    return model
+
+
+def _check_it_predicts(model: EngageModel, directory: Path) -> None:
+    """A folder whose arrays were edited or mixed up fails here, not half-way through a run."""
+    try:
+        result = model.predict(["a short check that the model works", ""])
+        ok = result.theme_proba.shape == (2, len(model.theme_names))
+    except Exception:  # noqa: BLE001 - any failure means the saved arrays do not fit together
+        ok = False
+    if not ok:
+        raise ModelError(f"the model in {directory} is damaged: its parts do not fit together")
 
 
 def file_fingerprint(path: str | Path) -> str:
