@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import zipfile
 from pathlib import Path
 
 from engage.errors import ImportFileError
@@ -26,7 +28,17 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
 #: (about ten times the size of a CSV file), so a bigger file is refused up front with a way
 #: forward rather than taking the laptop's memory. ENGAGE_MAX_IMPORT_MB overrides both.
 MAX_FILE_MB = {"delimited": 256, "json": 128, "xlsx": 128}
+#: A workbook is a zip archive: its sheet XML inflates to many times the file's size. All its
+#: parts together may hold at most this many times the XLSX size limit once unpacked (1 GB by
+#: default, about what a 256 MB CSV becomes as sheet XML), and no part larger than
+#: `_RATIO_FLOOR_MB` may be more than `MAX_XLSX_RATIO` times smaller packed than unpacked:
+#: real sheets pack 5 to 30 times, a zip bomb a thousand. Checked from the zip directory alone,
+#: before openpyxl parses anything.
+MAX_XLSX_UNPACKED_FACTOR = 8
+MAX_XLSX_RATIO = 200
+_RATIO_FLOOR_MB = 4
 _BINARY_SAMPLE = 10_000
+_MB = 1024 * 1024
 
 
 def unsupported_message(path: Path) -> str:
@@ -39,10 +51,58 @@ def unsupported_message(path: Path) -> str:
 
 
 def check_file(path: Path) -> None:
+    """The file is there and is a file; a workbook's parts also fit the size limits."""
     if not path.exists():
         raise ImportFileError(f"{path}: file not found")
     if path.is_dir():
         raise ImportFileError(f"{path}: is a folder, not a file")
+    if SUPPORTED_EXTENSIONS.get(path.suffix.lower()) == "xlsx":
+        check_size(path, "xlsx")
+        check_workbook_parts(path)
+
+
+def check_workbook_parts(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than the limits (a zip bomb) up front.
+
+    Only the zip's central directory is read, so this costs milliseconds whatever the sizes
+    claimed. A file that is not a zip is left for the workbook reader to refuse in its words.
+    Sizes are those the archive declares; openpyxl's zip reader stops at the declared size,
+    so a part cannot unpack to more than it claims.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    limit_mb = max_file_mb("xlsx") * MAX_XLSX_UNPACKED_FACTOR
+    total_mb = sum(m.file_size for m in members) / _MB
+    if total_mb > limit_mb:
+        raise ImportFileError(
+            f"{path.name}: the workbook unpacks to {total_mb:,.0f} MB, more than the "
+            f"{limit_mb:,.0f} MB Engage reads (the file itself is "
+            f"{_size(path.stat().st_size)}); save the responses sheet as CSV, or split "
+            "it into parts of fewer rows")
+    for member in members:
+        unpacked_mb = member.file_size / _MB
+        if unpacked_mb <= _RATIO_FLOOR_MB:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > MAX_XLSX_RATIO:
+            raise ImportFileError(
+                f"{path.name}: its part {_printable(member.filename)} unpacks from "
+                f"{_size(member.compress_size)} to {_size(member.file_size)} "
+                f"({ratio:,.0f} times; real workbooks stay under {MAX_XLSX_RATIO}), so it is "
+                "refused as a possible zip bomb; open it in Excel and save it again, or save it "
+                "as CSV")
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / _MB:,.0f} MB" if n_bytes >= _MB else f"{max(1, round(n_bytes / 1024)):,} KB"
+
+
+def _printable(name: str) -> str:
+    """A name from inside a file, safe to put in a one-line message."""
+    return repr(name)[1:-1] if not name.isprintable() else name
 
 
 def max_file_mb(kind: str) -> float:
@@ -110,7 +170,11 @@ def decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         return decode_as(path, data, utf16), utf16, []
     data = data.replace(b"\x00", b"")
     if binary_bytes(data):
-        raise ImportFileError(f"{path.name}: does not look like a text table (it contains binary data)")
+        raise ImportFileError(f"{path.name}: is not a text/CSV file (it contains binary data)")
+    if _no_table_structure(data):
+        raise ImportFileError(
+            f"{path.name}: is not a text/CSV file (no line breaks and no separators in its "
+            f"first {_BINARY_SAMPLE:,} bytes)")
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8):]
@@ -128,19 +192,64 @@ def decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
             "UTF-8 like the rest of the file and "
             f"{'were' if many else 'was'} read as Windows-1252 text; check "
             f"{'their' if many else 'its'} accented letters and symbols"]
-    try:
-        return data.decode("cp1252"), "cp1252", []
-    except UnicodeDecodeError:
-        pass
+    if _plausible_cp1252(data):
+        try:
+            return data.decode("cp1252"), "cp1252", []
+        except UnicodeDecodeError:
+            pass
+    return _detected(path, data)
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
+
+
+def _plausible_cp1252(data: bytes) -> bool:
+    """Whether the non-ASCII bytes look like Windows-1252 text rather than a multi-byte code.
+
+    In a UK export the letters above 127 (é, ö) stand alone between ASCII ones, and only signs
+    (£, –, ’, “, …) sit side by side. In Shift-JIS, GBK, EUC-KR, Big5 or a Cyrillic code page
+    the bytes above 127 come in runs that cp1252 reads as strings of accented letters
+    ("‚Ñ‚å", "Âîëüíèöà"): confident-looking nonsense. When most of them are in such runs, the
+    file is not cp1252.
+    """
+    sample = data[:1_000_000]
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    if high < 8:
+        return True
+    in_letter_runs = 0
+    for run in _HIGH_RUN.findall(sample):
+        text = run.decode("cp1252", errors="replace")
+        if "\ufffd" in text or sum(ch.isalpha() for ch in text) >= 2:
+            in_letter_runs += len(run)
+    return in_letter_runs <= 0.5 * high
+
+
+def _detected(path: Path, data: bytes) -> tuple[str, str, list[str]]:
+    """Neither UTF-8 nor Windows-1252: the detector's guess, said out loud, or a refusal."""
     try:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
     except Exception:  # a detector failure must not hide the file behind a traceback
         best = None
-    if best is not None and best.encoding:
-        return str(best), best.encoding, []
-    return data.decode("latin-1"), "latin-1", []
+    if best is None or not best.encoding:
+        raise ImportFileError(
+            f"{path.name}: is not a text/CSV file Engage can read (its text is neither UTF-8 "
+            "nor Windows-1252, and no other encoding fits); save it again as 'CSV UTF-8'")
+    language = f", {best.language}" if best.language and best.language != "Unknown" else ""
+    return str(best), best.encoding, [
+        f"the file is not UTF-8; its text was read as {best.encoding}{language} (a guess from "
+        "its bytes): check a few comments, and if they look garbled save the file as "
+        "'CSV UTF-8' and import it again"]
+
+
+def _no_table_structure(data: bytes) -> bool:
+    """No line break and no separator at all in a good-sized sample: not a table of text."""
+    sample = data[:_BINARY_SAMPLE]
+    if len(sample) < 512:
+        return False
+    return not any(ch in sample for ch in (b"\n", b"\r", b",", b"\t", b";", b"|"))
 
 
 _CP1252 = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))

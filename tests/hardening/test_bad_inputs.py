@@ -113,7 +113,11 @@ def _check_nested(_path, source):
     assert [t["sources"][1] for t in tags] == [f"week {i}" for i in range(len(tags))]
 
 
-EXTRA_CHECKS = {"nul_bytes.csv": _check_nul, "mixed_encodings.csv": _check_mixed,
+def _check_shift_jis(path, _source):
+    assert f"{bad_inputs.SHIFT_JIS_TEXT} 3" in _comments(path)  # the text, not cp1252 nonsense
+
+
+EXTRA_CHECKS = {"shift_jis.csv": _check_shift_jis, "nul_bytes.csv": _check_nul, "mixed_encodings.csv": _check_mixed,
                 "windows.csv": _check_windows, "huge_cell.csv": _check_huge_cell,
                 "formulas.csv": _check_formulas, "merged.xlsx": _check_merged,
                 "wide.csv": _check_wide, "nested.json": _check_nested}
@@ -187,6 +191,28 @@ def test_size_limit_can_be_raised_by_the_officer(tmp_path, monkeypatch):
         read_table(source)
     monkeypatch.setenv("ENGAGE_MAX_IMPORT_MB", "50")
     assert len(read_table(source).rows) == 3000
+
+
+def test_workbook_unpacking_past_the_limit_is_refused_with_its_sizes(tmp_path, monkeypatch):
+    """Checked from the zip directory: the sizes are named and nothing is parsed."""
+    from engage.importing import readers
+
+    source = tmp_path / "bomb.xlsx"
+    bad_inputs.zip_bomb_xlsx(source, unpacked_mb=12)
+    monkeypatch.setenv("ENGAGE_MAX_IMPORT_MB", "1")  # 8 MB unpacked at most
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: pytest.fail("parsed"))
+    for read in (read_table, readers.sheet_names):
+        with pytest.raises(EngageError, match=r"unpacks to 12 MB, more than the 8 MB .* is \d+ KB"):
+            read(source)
+
+
+def test_shift_jis_is_not_stored_as_windows_1252(tmp_path):
+    source = tmp_path / "sjis.csv"
+    bad_inputs.shift_jis(source)
+    source.read_bytes().decode("cp1252")  # the trap: cp1252 alone would accept it
+    table = read_table(source)
+    assert table.rows[0][1] == f"{bad_inputs.SHIFT_JIS_TEXT} 0"
+    assert any("read as cp932" in w for w in table.warnings)
 
 
 # ----- a few through the real command, in a process of their own --------------------------------

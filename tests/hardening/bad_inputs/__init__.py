@@ -256,6 +256,46 @@ def word_document(path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + bytes(100))
 
 
+BOMB_MB = 40
+
+
+def zip_bomb_xlsx(path: Path, unpacked_mb: int = BOMB_MB) -> None:
+    """A real workbook whose sheet part inflates ~1000 times: tens of KB on disk."""
+    import zipfile
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Respondent ID", Q1])
+    sheet.append(["R1", "BOMB-PLACEHOLDER"])
+    workbook.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    filler = b"a" * (unpacked_mb * 1024 * 1024)
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"BOMB-PLACEHOLDER", filler)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+#: Hiragana only: every Shift-JIS byte of it is also a valid Windows-1252 byte, so a cp1252
+#: reading "works" and stores nonsense.
+SHIFT_JIS_TEXT = "びょういんの うけつけは とても しんせつでした"
+
+
+def shift_jis(path: Path) -> None:
+    rows = [[f"R{i}", f"{SHIFT_JIS_TEXT} {i}"] for i in range(30)]
+    path.write_bytes(csv_text(["ID", "Comment"], rows).encode("shift_jis"))
+
+
+def random_high_bytes(path: Path) -> None:
+    """Random bytes with no control byte in them: nothing marks them as binary but sense."""
+    rng = random.Random(5)
+    path.write_bytes(bytes(rng.randrange(0xA0, 0x100) for _ in range(20_000)))
+
+
 def a_folder(path: Path) -> None:
     path.mkdir()
 
@@ -332,7 +372,13 @@ CORPUS: tuple[BadInput, ...] = (
     BadInput("nested.json", "JSON: records with nested values, wrapped in an object",
              nested_values_json, "imported", "Comments created"),
     BadInput("binary.csv", "random binary renamed .csv", random_binary, "refused",
-             "binary data"),
+             "is not a text/CSV file (it contains binary data)"),
+    BadInput("high_bytes.csv", "random bytes above 159 (no control bytes)", random_high_bytes,
+             "refused", "is not a text/CSV file"),
+    BadInput("shift_jis.csv", "Shift-JIS text that Windows-1252 also decodes", shift_jis,
+             "imported", "read as cp932"),
+    BadInput("bomb.xlsx", f"zip bomb: a workbook part inflating to {BOMB_MB} MB",
+             zip_bomb_xlsx, "refused", "refused as a possible zip bomb"),
     BadInput("workbook.csv", "an XLSX workbook renamed .csv", workbook_renamed, "refused",
              "give it the .xlsx extension"),
     BadInput("image.csv", "a PNG image renamed .csv", image_renamed, "refused", "is an image"),
