@@ -173,12 +173,23 @@ def _answers_per_respondent(db: sqlite_utils.Database) -> None:
                                 index_name="idx_comments_question_respondent")
 
 
+def _kind_of_comment(db: sqlite_utils.Database) -> None:
+    """Each comment's kind (praise, complaint, suggestion, question, mixed, none), kept apart
+    from its sentiment: in a consultation a wish is not a complaint. ``kind_source`` is
+    'model' or 'officer'; an officer's kind is never overwritten by a re-run."""
+    db["comments"].add_column("kind", str)
+    db["comments"].add_column("kind_source", str)
+    db["comments"].add_column("kind_confidence", float)
+    db["comments"].create_index(["kind"], index_name="idx_comments_kind")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "foundation", _foundation),
     (2, "analysis", _analysis),
     (3, "coproduction", coproduction_migration.apply),
     (4, "answers per respondent", _answers_per_respondent),
     (5, "team coding", team_migration.apply),
+    (6, "kind of comment", _kind_of_comment),
 ]
 
 LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
