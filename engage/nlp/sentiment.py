@@ -142,7 +142,48 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         return [(t, round(v, 4)) for t, v in ranked[:top]]
 
 
-def three_level(values: np.ndarray, low: float = 2, high: float = 4) -> np.ndarray:
-    """Roll 1–5 up to 0 positive (≤ low), 1 neutral, 2 negative (≥ high) for charts and F1."""
+def three_level(values: np.ndarray, low: float = 2, high: float = 4,
+                kinds: Sequence[str | None] | None = None,
+                officer_set: Sequence[bool] | None = None) -> np.ndarray:
+    """Roll 1–5 up to 0 positive (≤ low), 1 neutral, 2 negative (≥ high) for charts and F1.
+
+    With ``kinds`` it applies the chart rule of ``chart_level``: a suggestion counts as
+    neutral unless an officer set its sentiment (``officer_set``). Without, it is the plain
+    roll-up used for model metrics.
+    """
     values = np.asarray(values, dtype=float)
-    return np.where(values <= low, 0, np.where(values >= high, 2, 1))
+    levels = np.where(values <= low, 0, np.where(values >= high, 2, 1))
+    if kinds is not None:
+        officer = (np.zeros(len(levels), dtype=bool) if officer_set is None
+                   else np.asarray(officer_set, dtype=bool))
+        wish = np.array([k in NEUTRAL_KINDS for k in kinds], dtype=bool)
+        levels = np.where(wish & ~officer, 1, levels)
+    return levels
+
+
+#: Kinds that charts count as neutral whatever the model read into them. A suggestion (a
+#: wish, a priority, an idea) reports no bad experience by definition (engage.nlp.kind); one
+#: that does is a complaint. The patient-feedback model reads "More buses to the hospital"
+#: as negative because there suggestions answer "How could we improve?".
+NEUTRAL_KINDS = frozenset({"suggestion"})
+CHART_LEVELS = ("positive", "neutral", "negative")
+
+
+def chart_level(sentiment: float | None, kind: str | None = None,
+                officer_set: bool = False) -> str | None:
+    """THE rule every sentiment roll-up uses: 'positive', 'neutral', 'negative' or None.
+
+    1–2 positive, 3 neutral or mixed, 4–5 negative — except that a comment whose kind is in
+    ``NEUTRAL_KINDS`` (a suggestion) counts as neutral, unless an officer set its sentiment by
+    hand (their reading wins). No sentiment: None (not counted).
+
+    Its SQL twin is ``engage.analysis.kinds.CHART_SENTIMENT`` (a 1–5 value with suggestions
+    moved to 3), for roll-ups done in queries (Overview, Compare, dashboard, report); a test
+    keeps the two in step. Reports and explore queries count ``CHART_SENTIMENT`` where they
+    count sentiment for charts, and keep ``EFFECTIVE_SENTIMENT`` for a comment's own value.
+    """
+    if sentiment is None or (isinstance(sentiment, float) and np.isnan(sentiment)):
+        return None
+    if kind in NEUTRAL_KINDS and not officer_set:
+        return "neutral"
+    return "positive" if sentiment <= 2 else "negative" if sentiment >= 4 else "neutral"

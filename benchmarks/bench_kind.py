@@ -1,0 +1,125 @@
+"""Kind of comment on consultation text, and the share of comments charts call negative.
+
+Scored on ``engage/nlp/data/consultation_examples.csv`` (consultation comments written for this
+project, labelled for kind, themes and sentiment). Every model that learns from those examples
+is scored by 5-fold cross-validation (stratified by kind, the held-out fold never trained on);
+the weak patient-feedback labels are always in training. Beside it, in the same run:
+- majority: every comment the most common kind;
+- patient feedback only: trained on the weak labels alone (no written example);
+- examples only: the written examples alone, cross-validated.
+
+Then the share of comments called negative on the same comments: the written labels' own share
+(sentiment 4–5), the shipped sentiment model's share on the five-level roll-up, and the share
+under the chart rule (``engage.nlp.sentiment.chart_level``) with the cross-validated kinds.
+
+    .venv/bin/python benchmarks/bench_kind.py [--train CSV] [--folds 5] [--repeats 3]
+
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engage.nlp.build_models import DEFAULT_DATA  # noqa: E402
+from engage.nlp.kind import (  # noqa: E402
+    KINDS,
+    PATIENT_FEEDBACK_WEIGHT,
+    KindClassifier,
+    load_examples,
+    patient_feedback_examples,
+)
+
+
+def cross_validated(examples, pf_texts, pf_kinds, pf_weight, folds, seed):
+    texts = np.array([e.text for e in examples], dtype=object)
+    kinds = np.array([e.kind for e in examples], dtype=object)
+    predicted = np.empty(len(examples), dtype=object)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, kinds):
+        model = KindClassifier().fit(
+            list(pf_texts) + list(texts[train]), list(pf_kinds) + list(kinds[train]),
+            sample_weight=[pf_weight] * len(pf_texts) + [1.0] * len(train))
+        predicted[test] = model.predict(list(texts[test]))
+    return predicted
+
+
+def scores(truth, predicted) -> str:
+    labels = [k for k in KINDS if k in set(truth)]
+    per = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
+    return (f"accuracy {accuracy_score(truth, predicted):.3f}  macro-F1 "
+            f"{f1_score(truth, predicted, labels=labels, average='macro', zero_division=0):.3f}  "
+            + "  ".join(f"{k} {v:.2f}" for k, v in zip(labels, per, strict=True)))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", default=str(DEFAULT_DATA), help="patient-feedback CSV")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3, help="CV repeats (different shuffles)")
+    parser.add_argument("--pf-weight", type=float, default=PATIENT_FEEDBACK_WEIGHT)
+    args = parser.parse_args(argv)
+    examples = load_examples()
+    truth = np.array([e.kind for e in examples], dtype=object)
+    counts = {k: int((truth == k).sum()) for k in KINDS}
+    print(f"{len(examples)} written consultation comments: {counts}")
+    began = time.perf_counter()
+    pf_texts, pf_kinds = patient_feedback_examples(args.train)
+    pf_counts = {k: pf_kinds.count(k) for k in KINDS}
+    print(f"weak labels from patient feedback: {len(pf_texts)} rows {pf_counts} "
+          f"({time.perf_counter() - began:.1f} s)")
+
+    majority = max(counts, key=counts.get)
+    print(f"majority ({majority}):           {scores(truth, [majority] * len(truth))}")
+    pf_only = KindClassifier().fit(pf_texts, pf_kinds).predict([e.text for e in examples])
+    print(f"patient feedback only:        {scores(truth, pf_only)}")
+    runs = {"examples only": ([], [], 1.0),
+            f"shipped (weak x{args.pf_weight} + examples)": (pf_texts, pf_kinds, args.pf_weight)}
+    kept = None
+    for name, (texts, kinds, weight) in runs.items():
+        accuracy, macro = [], []
+        for repeat in range(args.repeats):
+            t = time.perf_counter()
+            predicted = cross_validated(examples, texts, kinds, weight, args.folds, seed=repeat)
+            accuracy.append(accuracy_score(truth, predicted))
+            macro.append(f1_score(truth, predicted, average="macro", zero_division=0))
+            if repeat == 0:
+                print(f"{name:30s}{scores(truth, predicted)}  ({time.perf_counter() - t:.1f} s)")
+                kept = predicted
+        print(f"{'':30s}over {args.repeats} CV repeats: accuracy median "
+              f"{np.median(accuracy):.3f}, macro-F1 median {np.median(macro):.3f} "
+              f"(range {min(macro):.3f}–{max(macro):.3f})")
+    negative_shares(examples, kept)
+
+
+def negative_shares(examples, kinds) -> None:
+    from engage.nlp.modelio import load_model
+    from engage.nlp.sentiment import chart_level
+
+    truth = np.array([e.sentiment for e in examples])
+    model = load_model()
+    predicted = np.rint(model.predict([e.text for e in examples]).sentiment).astype(int)
+    written_kinds = [e.kind for e in examples]
+    n = len(examples)
+    share = lambda levels: sum(1 for v in levels if v == "negative") / n  # noqa: E731
+    print("share of comments called negative:")
+    print(f"  written labels (sentiment 4-5):                   {(truth >= 4).mean():.1%}")
+    print(f"  written labels under the chart rule:              "
+          f"{share([chart_level(s, k) for s, k in zip(truth, written_kinds, strict=True)]):.1%}")
+    print(f"  model sentiment, five levels rolled up (before):  {(predicted >= 4).mean():.1%}")
+    print(f"  model sentiment + CV kinds, chart rule (after):   "
+          f"{share([chart_level(s, k) for s, k in zip(predicted, kinds, strict=True)]):.1%}")
+    print(f"  model sentiment + written kinds, chart rule:      "
+          f"{share([chart_level(s, k) for s, k in zip(predicted, written_kinds, strict=True)]):.1%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,465 @@
+"""The kind of a comment: praise, complaint, suggestion, question, mixed, or none.
+
+Why a kind apart from sentiment: in patient feedback an answer to "How could we improve?"
+implies something was wrong, but in a consultation that asks "what matters to you?" a wish or a
+priority ("Having my baby close to home") is not a complaint. Reading it as one told a board
+that three quarters of its residents were unhappy. The kind says what a comment *does*:
+
+- praise: reports a good experience or approval, and nothing bad;
+- complaint: reports a bad experience or disapproval (with or without a suggestion);
+- suggestion: a wish, a priority or an idea, without reporting a bad experience;
+- question: asks for information ("When will the new practice open?");
+- mixed: praise and complaint together ("lovely staff, but far too few of them");
+- none: nothing to classify ("n/a", "no comment", "don't know").
+
+How it is learnt, since no labelled consultation text exists: the shared patient-feedback file
+gives weak labels from the question each comment answers ("What was good?" against "How could
+we improve?") and its sentiment, sharpened by cues written here (modal wishes, "more …",
+"should", "would like", question marks, past-tense reports of what happened); the consultation
+comments written for this project (``data/consultation_examples.csv``) are labelled by hand;
+and an officer's kinds teach a second model whose say grows with their number. Features are
+word 1–2-gram TF-IDF over the raw words (stop words kept: "should", "more" and "why" are the
+signal) plus the cue indicators; the estimator is a balanced multinomial logistic regression.
+
+Stored pickle-free: the vocabulary, IDF weights and coefficients as plain JSON
+(``to_dict``/``from_dict``), so a model file can never run code when opened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+from engage.errors import EngageError
+
+KINDS = ("praise", "complaint", "suggestion", "question", "mixed", "none")
+KIND_WORDS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Suggestion",
+              "question": "Question", "mixed": "Mixed", "none": "None"}
+EXAMPLES_RESOURCE = "consultation_examples.csv"
+MODEL_FILE = "kind_model.json"
+FORMAT_VERSION = 1
+OFFICER_MIN = 20  # officer-set kinds before a model of their calls is blended in
+OFFICER_HALF = 40  # officer-set kinds at which their model weighs half
+OFFICER_WEIGHT = 3.0  # an officer's kind counts as this many written examples
+
+#: Answers that carry nothing to classify.
+_NOTHING = re.compile(
+    r"^\W*(n\s*/?\s*a|none|no|nope|nil|nothing( (to add|else|more|further))?|no comments?|"
+    r"(i )?(don'?t|do not) know|not sure|unsure|see (above|(my )?previous( answer)?)|"
+    r"not applicable( to me)?|no (strong )?(views?|opinion)( either way)?|"
+    r"i have no (strong )?(views?|opinion)( either way)?|as above|same as above)\W*$")
+
+#: Hand-written cues: (name, pattern on the lowercased text). Each becomes a 0/1 feature.
+CUES: tuple[tuple[str, str], ...] = (
+    ("modal_wish", r"\b(should|ought to|must|could (we|you|they|there)|would (like|love|prefer|"
+                   r"help|welcome|want)|it would be|would be (good|nice|great|better|helpful|"
+                   r"wonderful|a start)|i wish|wish (there|we|you)|hope|if only|would make)\b"),
+    ("need_want", r"\b(we|i|people|they|patients|carers|families|everyone|there) (need|needs|want|"
+                  r"wants|deserve)\b|\bneed(s)? (to|more|a|an|better|proper)\b"),
+    ("please", r"\bplease\b"),
+    ("priority", r"\b(priority|priorities|matters? (most )?to|important to|most important|"
+                 r"the key|focus on|what matters)\b"),
+    ("opening_request", r"^\W*(more|better|fewer|less|extra|longer|shorter|cheaper|free|faster|"
+                        r"quicker|keep|provide|make|give|stop|invest|focus|extend|train|pay|"
+                        r"offer|bring|open|improve|increase|reduce|allow|let|ensure|have|"
+                        r"put|use|listen|employ|build|fund|support|help|a|an|one)\b"),
+    ("more_of", r"\b(more|better|extra|additional|longer|easier|quicker|faster|fairer|proper)"
+                r" \w+"),
+    ("question_mark", r"\?"),
+    ("ends_question", r"\?\W*$"),
+    ("wh_start", r"^\W*(why|how|when|what|who|where|which|will|is|are|can|does|do|would|has|"
+                 r"have)\b"),
+    ("why", r"\bwhy\b"),
+    ("praise_word", r"\b(excellent|brilliant|wonderful|fantastic|great|amazing|superb|lovely|"
+                    r"marvellous|outstanding|first class|fabulous|perfect|happy|pleased|"
+                    r"impressed|grateful|thank(s| you)?|lifeline|saved my life|good|kind|"
+                    r"helpful|caring|friendly|calm|reassuring|means the world|done wonders)\b"),
+    ("bad_word", r"\b(awful|terrible|disgrace(ful)?|appalling|shocking|nightmare|chaos|"
+                 r"impossible|useless|rude|dismissive|poor|worst|frightening|ashamed|"
+                 r"frustrat\w*|unacceptable|ridiculous|fortune|stuck|left on|worse|no use|"
+                 r"not good|never|nobody|no one|ignored|refused|cancelled|turned away|"
+                 r"missed|exhausted|cut|too few|too long|full of|without any)\b"),
+    ("happened", r"\b(i|we|my \w+|our \w+|he|she|they|it) (was|were|had|waited|got|rang|phoned|"
+                 r"called|tried|went|spent|took|left|saw|couldn'?t|could not|didn'?t|did not|"
+                 r"wasn'?t|haven'?t|have not|hasn'?t|has not|never|cannot|can'?t)\b"),
+    ("waited_for", r"\b(waited|wait(ed)? (for )?\w+ (hours|weeks|months|years|days)|"
+                   r"took \w+ (hours|weeks|months|years|days)|for (hours|weeks|months|years))\b"),
+    ("contrast", r"\b(but|however|although|though|except|whereas|yet)\b"),
+    ("negation", r"\b(not|no|never|nothing|nobody|none|n't|cannot)\b"),
+    ("first_person_past", r"\b(i|we) (was|were|had|have been|'ve been)\b"),
+    ("worry", r"\b(worry|worried|concern(ed)?|fear|afraid|scared)\b"),
+    ("short", r"^\W*(\w+\W*){1,3}$"),
+    ("long", r"^\W*(\w+\W+){25,}"),
+)
+_CUE_PATTERNS = [re.compile(pattern) for _name, pattern in CUES]
+
+
+class KindError(EngageError):
+    """A kind model file is missing, unreadable or of an unknown format, or a kind is unknown."""
+
+
+def normalise(text: str) -> str:
+    """Lowercase, straight apostrophes, squeezed spaces: what the cues and n-grams see."""
+    text = (text or "").replace("\u2019", "'").replace("\u2018", "'").lower()
+    return " ".join(text.split())
+
+
+def is_nothing(text: str) -> bool:
+    """True for answers with nothing to classify ("n/a", "no comment", blank)."""
+    text = normalise(text)
+    return not re.search(r"[a-z]", text) or bool(_NOTHING.match(text))
+
+
+def cue_matrix(texts: Sequence[str]) -> sp.csr_matrix:
+    """(comments × cues) 0/1 indicators, one column per entry of ``CUES``."""
+    rows, cols = [], []
+    for i, text in enumerate(texts):
+        for j, pattern in enumerate(_CUE_PATTERNS):
+            if pattern.search(text):
+                rows.append(i)
+                cols.append(j)
+    data = np.ones(len(rows), dtype=np.float64)
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(CUES)))
+
+
+def check_kind(kind: str | None) -> str | None:
+    """The kind, lowercased; None stays None; anything else is an error naming the choices."""
+    if kind is None:
+        return None
+    value = str(kind).strip().lower()
+    if value not in KINDS:
+        raise KindError(f"Kind '{kind}' is not one of: {', '.join(KINDS)}")
+    return value
+
+
+class KindClassifier(ClassifierMixin, BaseEstimator):
+    """Praise / complaint / suggestion / question / mixed / none from raw comment text."""
+
+    def __init__(self, C: float = 2.0, cue_scale: float = 1.0, min_df: int = 2,
+                 max_features: int = 20000, class_weight: str | None = "balanced",
+                 max_iter: int = 3000) -> None:
+        self.C = C
+        self.cue_scale = cue_scale
+        self.min_df = min_df
+        self.max_features = max_features
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    # ----- features -----------------------------------------------------------------------
+    def _vectoriser_params(self) -> dict:
+        return {"ngram_range": (1, 2), "lowercase": False, "token_pattern": r"(?u)\b\w[\w']*\b"}
+
+    def _features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        clean = [normalise(t) for t in texts]
+        counts = CountVectorizer(vocabulary=self.vocabulary_,
+                                 **self._vectoriser_params()).transform(clean)
+        counts = counts.astype(np.float64)
+        counts.data = 1.0 + np.log(counts.data)  # sublinear tf, as fitted
+        words = normalize(counts.multiply(self.idf_).tocsr())
+        return sp.hstack([words, self.cue_scale * cue_matrix(clean)], format="csr")
+
+    # ----- fitting ------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], y: Sequence[str], sample_weight=None) -> KindClassifier:
+        texts = list(texts)
+        y = np.asarray([check_kind(k) for k in y], dtype=object)
+        if len(texts) != len(y):
+            raise ValueError(f"{len(texts)} texts but {len(y)} kinds")
+        self.classes_ = np.array([k for k in KINDS if k in set(y)], dtype=object)
+        if len(self.classes_) < 2:
+            raise ValueError("kind needs at least two different kinds to learn from")
+        clean = [normalise(t) for t in texts]
+        min_df = self.min_df if len(texts) >= 50 else 1
+        tfidf = TfidfVectorizer(min_df=min_df, sublinear_tf=True,
+                                max_features=self.max_features,
+                                **self._vectoriser_params()).fit(clean)
+        self.vocabulary_ = {term: int(i) for term, i in tfidf.vocabulary_.items()}
+        self.idf_ = tfidf.idf_.astype(np.float64)
+        X = self._features(texts)
+        codes = np.array([list(self.classes_).index(k) for k in y])
+        self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                         max_iter=self.max_iter)
+        self.model_.fit(X, codes, sample_weight=sample_weight)
+        return self
+
+    # ----- predicting ---------------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(comments × classes_) probabilities; answers with nothing in them are 'none'."""
+        check_is_fitted(self, "model_")
+        texts = list(texts)
+        proba = np.zeros((len(texts), len(self.classes_)))
+        if texts:
+            proba[:, self.model_.classes_] = self.model_.predict_proba(self._features(texts))
+        if "none" in self.classes_:
+            none = list(self.classes_).index("none")
+            for i, text in enumerate(texts):
+                if is_nothing(text):
+                    proba[i] = 0.0
+                    proba[i, none] = 1.0
+        return proba
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.classes_[self.predict_proba(texts).argmax(axis=1)]
+
+    def proba_on_kinds(self, texts: Sequence[str]) -> np.ndarray:
+        """(comments × KINDS) probabilities, zero for kinds this model never saw."""
+        out = np.zeros((len(texts), len(KINDS)))
+        columns = [KINDS.index(k) for k in self.classes_]
+        out[:, columns] = self.predict_proba(texts)
+        return out
+
+    # ----- pickle-free storage ------------------------------------------------------------
+    def to_dict(self) -> dict:
+        check_is_fitted(self, "model_")
+        terms = sorted(self.vocabulary_, key=self.vocabulary_.get)
+        return {
+            "format": "engage-kind", "format_version": FORMAT_VERSION,
+            "params": self.get_params(), "classes": [str(k) for k in self.classes_],
+            "terms": terms, "idf": [round(float(v), 5) for v in self.idf_],
+            "coef": np.round(self.model_.coef_, 5).tolist(),
+            "intercept": np.round(self.model_.intercept_, 5).tolist(),
+            "model_classes": [int(c) for c in self.model_.classes_],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> KindClassifier:
+        if not isinstance(data, dict) or data.get("format") != "engage-kind":
+            raise KindError("Not an Engage kind model (format 'engage-kind' expected)")
+        if data.get("format_version") != FORMAT_VERSION:
+            raise KindError(f"Kind model format {data.get('format_version')} is not "
+                            f"{FORMAT_VERSION}; rebuild it with `make models`")
+        try:
+            params = {k: v for k, v in data["params"].items() if k in cls().get_params()}
+            model = cls(**params)
+            model.classes_ = np.array([check_kind(k) for k in data["classes"]], dtype=object)
+            model.vocabulary_ = {term: i for i, term in enumerate(data["terms"])}
+            model.idf_ = np.asarray(data["idf"], dtype=np.float64)
+            inner = LogisticRegression(C=model.C)
+            inner.coef_ = np.asarray(data["coef"], dtype=np.float64)
+            inner.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
+            inner.classes_ = np.asarray(data["model_classes"], dtype=int)
+            n_features = len(model.idf_) + len(CUES)
+            if inner.coef_.shape[1] != n_features or len(model.idf_) != len(model.vocabulary_):
+                raise KindError("Kind model arrays do not match its vocabulary and cues")
+            inner.n_features_in_ = n_features
+            model.model_ = inner
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KindError(f"Kind model file is damaged: {exc}") from None
+        return model
+
+
+# ----- weak labels from patient feedback -------------------------------------------------------
+IMPROVE_QUESTIONS = ("how could we improve", "what could we do better")
+GOOD_QUESTIONS = ("what was good",)
+
+_WISH = re.compile("|".join(p for n, p in CUES if n in ("modal_wish", "need_want", "please",
+                                                          "opening_request", "more_of")))
+_HAPPENED = re.compile("|".join(p for n, p in CUES if n in ("happened", "waited_for",
+                                                              "first_person_past")))
+_PRAISE = re.compile(dict(CUES)["praise_word"])
+
+
+def weak_kind(text: str, question: str, sentiment: float | None) -> str | None:
+    """A kind for a patient-feedback answer from its question and sentiment, or None (unsure).
+
+    "What was good?" answers are praise when positive; "How could we improve?" answers are a
+    suggestion unless they report what went wrong (then a complaint) or say all was well
+    (praise); answers to "Why?" follow their sentiment. Only used to train, never shown.
+    """
+    if is_nothing(text):
+        return "none"
+    if sentiment is None or np.isnan(sentiment):
+        return None
+    clean, q = normalise(text), normalise(question)
+    if q.rstrip("?").strip().startswith(IMPROVE_QUESTIONS):
+        if sentiment <= 2:
+            return "praise" if _PRAISE.search(clean) else None
+        if sentiment == 3:
+            return "suggestion" if _WISH.search(clean) else None
+        if _HAPPENED.search(clean):
+            return "complaint"
+        return "suggestion" if _WISH.search(clean) else None
+    if q.rstrip("?").strip().startswith(GOOD_QUESTIONS):
+        return "praise" if sentiment <= 2 else None
+    if sentiment <= 2:
+        return "praise"
+    if sentiment >= 4:
+        return "complaint"
+    return "mixed"
+
+
+def weak_labels(texts: Sequence[str], questions: Sequence[str],
+                sentiments: Sequence[float | None]) -> list[str | None]:
+    return [weak_kind(t, q, s) for t, q, s in zip(texts, questions, sentiments, strict=True)]
+
+
+# ----- the written consultation examples ----------------------------------------------------------
+@dataclass(frozen=True)
+class Example:
+    text: str
+    kind: str
+    themes: tuple[str, ...]
+    sentiment: int
+
+
+def load_examples() -> list[Example]:
+    """The consultation comments written and labelled for this project (kind, themes, sentiment)."""
+    import csv
+
+    text = resources.files("engage.nlp.data").joinpath(EXAMPLES_RESOURCE).read_text("utf-8")
+    return [Example(row["text"], check_kind(row["kind"]),
+                    tuple(t.strip() for t in row["themes"].split(";") if t.strip()),
+                    int(row["sentiment"]))
+            for row in csv.DictReader(text.splitlines())]
+
+
+# ----- the shipped model and officers' corrections ---------------------------------------------
+def default_model_path() -> Path:
+    from engage.nlp.modelio import default_model_dir
+
+    return default_model_dir().parent / "kind" / MODEL_FILE
+
+
+def save_model(model: KindClassifier, path: str | Path, card: dict | None = None) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = model.to_dict()
+    data["card"] = card or {}
+    path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    return path
+
+
+def load_model(path: str | Path | None = None) -> KindClassifier:
+    path = Path(path) if path is not None else default_model_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KindError(f"No kind model at {path}; build it with `make models`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise KindError(f"Cannot read kind model {path}: {exc}") from None
+    return KindClassifier.from_dict(data)
+
+
+def officer_weight(n: int) -> float:
+    """How much the model of officers' kinds counts (0 below OFFICER_MIN, half at OFFICER_HALF)."""
+    return 0.0 if n < OFFICER_MIN else n / (n + OFFICER_HALF)
+
+
+def predict_kinds(texts: Sequence[str], officer: Sequence[tuple[str, str]] = (),
+                  model: KindClassifier | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> tuple[list[str], np.ndarray]:
+    """(kinds, confidences) for ``texts``: the shipped model, blended with a model of the
+    officers' own kinds once there are OFFICER_MIN of them.
+
+    The officers' model learns from their kinds (each weighing OFFICER_WEIGHT examples) plus
+    the written consultation examples, so a handful of corrections cannot make it forget the
+    kinds they have not shown it.
+    """
+    texts = list(texts)
+    if not texts:
+        return [], np.zeros(0)
+    model = model if model is not None else load_model()
+    proba = np.zeros((len(texts), len(KINDS)))
+    for start in range(0, len(texts), 20_000):
+        if cancelled is not None and cancelled():
+            from engage.progress import Cancelled
+
+            raise Cancelled()
+        proba[start:start + 20_000] = model.proba_on_kinds(texts[start:start + 20_000])
+    weight = officer_weight(len(officer))
+    if weight > 0 and len({k for _t, k in officer}) >= 2:
+        examples = load_examples()
+        warm = KindClassifier().fit(
+            [e.text for e in examples] + [t for t, _k in officer],
+            [e.kind for e in examples] + [k for _t, k in officer],
+            sample_weight=[1.0] * len(examples) + [OFFICER_WEIGHT] * len(officer))
+        proba = (1 - weight) * proba + weight * warm.proba_on_kinds(texts)
+    best = proba.argmax(axis=1)
+    return [KINDS[j] for j in best], proba[np.arange(len(texts)), best]
+
+
+# ----- building the shipped model ------------------------------------------------------------
+PATIENT_FEEDBACK_WEIGHT = 0.5  # a weak label counts half a written example
+
+
+def patient_feedback_examples(train_csv: str | Path) -> tuple[list[str], list[str]]:
+    """(texts, weak kinds) from the shared patient-feedback file, rows with no weak kind left out."""
+    import pandas as pd
+
+    frame = pd.read_csv(train_csv)
+    labels = weak_labels(frame["FFT answer"].fillna("").astype(str).tolist(),
+                         frame["FFT question"].fillna("").astype(str).tolist(),
+                         pd.to_numeric(frame["Comment sentiment"], errors="coerce").tolist())
+    keep = [i for i, k in enumerate(labels) if k is not None]
+    texts = frame["FFT answer"].fillna("").astype(str).tolist()
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
+def training_set(train_csv: str | Path | None, examples: Sequence[Example] | None = None,
+                 pf_weight: float = PATIENT_FEEDBACK_WEIGHT):
+    """(texts, kinds, weights): weak patient-feedback labels + the written examples."""
+    examples = list(examples) if examples is not None else load_examples()
+    texts, kinds = patient_feedback_examples(train_csv) if train_csv else ([], [])
+    weights = [pf_weight] * len(texts)
+    texts += [e.text for e in examples]
+    kinds += [e.kind for e in examples]
+    weights += [1.0] * len(examples)
+    return texts, kinds, np.asarray(weights)
+
+
+def build(train_csv: str | Path, out: str | Path | None = None) -> Path:
+    """Fit the shipped kind model and write it (plain JSON) with its card."""
+    import datetime as _dt
+    import hashlib
+
+    texts, kinds, weights = training_set(train_csv)
+    model = KindClassifier().fit(texts, kinds, sample_weight=weights)
+    counts = {k: int(sum(1 for x in kinds if x == k)) for k in KINDS}
+    card = {
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "training_data": {
+            "patient_feedback": {"file": Path(train_csv).name,
+                                 "sha256": hashlib.sha256(Path(train_csv).read_bytes()).hexdigest(),
+                                 "rows_with_weak_kind": len(texts) - len(load_examples()),
+                                 "weight": PATIENT_FEEDBACK_WEIGHT},
+            "written_examples": {"file": EXAMPLES_RESOURCE, "rows": len(load_examples())},
+            "kinds": counts,
+        },
+        "definition": {k: v for k, v in zip(KINDS, (
+            "reports a good experience or approval, and nothing bad",
+            "reports a bad experience or disapproval (with or without a suggestion)",
+            "a wish, a priority or an idea, without reporting a bad experience",
+            "asks for information", "praise and complaint together",
+            "nothing to classify"), strict=True)},
+        "metrics": "see benchmarks/bench_kind.py (5-fold CV on the written examples)",
+    }
+    return save_model(model, out or default_model_path(), card)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    from engage.nlp.build_models import DEFAULT_DATA
+
+    parser = argparse.ArgumentParser(prog="python -m engage.nlp.kind",
+                                     description="Rebuild the shipped kind-of-comment model.")
+    parser.add_argument("--input", default=str(DEFAULT_DATA), help="patient-feedback CSV")
+    parser.add_argument("--out", default=None, help="model file (default: models/kind/)")
+    args = parser.parse_args(argv)
+    print(f"Kind model written to {build(args.input, args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
