@@ -183,6 +183,18 @@ def _kind_of_comment(db: sqlite_utils.Database) -> None:
     db["comments"].create_index(["kind"], index_name="idx_comments_kind")
 
 
+def _sentence_vectors(db: sqlite_utils.Database) -> None:
+    """The accurate pass's encoder vectors, once per comment (float16 bytes, tagged with the
+    encoder that made them, so a new encoder re-encodes and an interrupted pass resumes), and
+    which model coded each comment's current results ('fast' or 'accurate')."""
+    db["comment_vectors"].create(
+        {"comment_id": int, "encoder": str, "vector": bytes},
+        pk="comment_id", not_null={"encoder", "vector"},
+        foreign_keys=[("comment_id", "comments", "id")],
+    )
+    db["comment_analysis"].add_column("coded_by", str)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "foundation", _foundation),
     (2, "analysis", _analysis),
@@ -190,6 +202,7 @@ MIGRATIONS: list[Migration] = [
     (4, "answers per respondent", _answers_per_respondent),
     (5, "team coding", team_migration.apply),
     (6, "kind of comment", _kind_of_comment),
+    (7, "sentence vectors", _sentence_vectors),
 ]
 
 LATEST_VERSION = max(version for version, _name, _apply in MIGRATIONS)
