@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from engage.errors import EngageError
+
+OFFICER_ENV = "ENGAGE_OFFICER"  # engage.project.OFFICER_ENV, without importing it at start-up
 
 # Feature modules that add their own subcommands through `register(subparsers)`.
 COMMAND_MODULES = ("engage.nlp.commands", "engage.coproduction.commands",
@@ -28,6 +31,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="engage", description="Analyse public-engagement comments offline.")
+    parser.add_argument("--officer", metavar="NAME",
+                        help="who the audit trail records for this command's decisions "
+                             "(default: $ENGAGE_OFFICER, else your login name)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("new", help="create an empty project file")
@@ -90,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.officer and args.officer.strip():
+        os.environ[OFFICER_ENV] = args.officer.strip()  # every connection this command opens
     try:
         return int(args.func(args) or 0)
     except EngageError as exc:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import getpass
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -259,8 +260,20 @@ class Project:
         return cursor.execute(sql, params or []).fetchall()
 
 
-def _default_user() -> str:
+#: The officer's name for audit rows when none is given to `Project.open`: set by the CLI's
+#: `--officer NAME` and by the desktop app from its settings, so worker connections agree.
+OFFICER_ENV = "ENGAGE_OFFICER"
+
+
+def default_user() -> str:
+    """Who the audit says did it: ENGAGE_OFFICER if set, else the login name."""
+    named = " ".join(os.environ.get(OFFICER_ENV, "").split())
+    if named:
+        return named
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name on some systems; the audit still needs one
         return "officer"
+
+
+_default_user = default_user
