@@ -31,7 +31,7 @@ run: $(STAMP) sysdeps-gui $(SAMPLE)
 	  echo "  Use a virtual screen:   xvfb-run -a make run"; \
 	  echo "  Or stay headless:       $(PY) -m engage demo"; \
 	  exit 1; fi
-	@$(PY) main.py $(SAMPLE)
+	@$(PY) main.py --sample $(SAMPLE)
 
 test: $(STAMP)
 	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest

@@ -1,6 +1,8 @@
 """Starting the desktop app: `main(argv)` (also the `engage-gui` script and `main.py`).
 
-Opens the project named on the command line, else the most recent one, else a welcome page.
+Opens the project named on the command line, else the most recent one, else the welcome page
+(always on a first launch, with the sample one click away). `--sample FILE` names a sample
+project already built (`make run` builds one), so that click opens it at once.
 Uses Qt's Fusion style with the system palette, so light and dark themes both work. Errors
 that escape a slot are logged to a file and shown as one line, never as a traceback.
 """
@@ -18,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from engage.settings import Settings
+from engage.settings import Settings, settings_path
 from ui.collector import GuiThreadCollector
 
 log = logging.getLogger("engage")
@@ -71,6 +73,21 @@ def create_application(argv: Sequence[str]) -> QApplication:
 
 
 SMOKE_TEST = "--smoke-test"
+SAMPLE_OPTION = "--sample"
+
+
+def split_arguments(arguments: Sequence[str]) -> tuple[list[str], str | None]:
+    """(positional arguments, the --sample file or None) from the app's arguments."""
+    positional, sample, rest = [], None, list(arguments[1:])
+    while rest:
+        argument = rest.pop(0)
+        if argument == SAMPLE_OPTION and rest:
+            sample = rest.pop(0)
+        elif argument.startswith(SAMPLE_OPTION + "="):
+            sample = argument.split("=", 1)[1]
+        elif not argument.startswith("-"):
+            positional.append(argument)
+    return positional, sample
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,14 +109,20 @@ def _run(app: QApplication, arguments: list[str]) -> int:
     """Show the window, open the project asked for (or the last one), run the event loop."""
     from ui.main_window import MainWindow
 
+    first_launch = not settings_path().exists()
     settings = Settings.load()
     window = MainWindow(settings)
+    args, sample = split_arguments(arguments)
+    if sample:
+        window.sample_path = Path(sample).resolve()
     window.show()
-    args = [a for a in arguments[1:] if not a.startswith("-")]
     if SMOKE_TEST in arguments[1:]:
         return _smoke_test(app, window, args[0] if args else None)
     target = args[0] if args else next(
         (p for p in settings.recent_projects if Path(p).exists()), None)
+    if first_launch and not args:
+        target = None  # a first look starts on the welcome page, the sample one click away
+        window.welcome.sample_button.setFocus()
     if target:
         # After the event loop starts, so the window is painted before the file is read.
         QTimer.singleShot(0, lambda: window.open_project(target))

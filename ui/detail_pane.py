@@ -151,14 +151,26 @@ class DetailPane(QWidget):
         rows += [(attribute_label(k), v) for k, v in d["respondent_attributes"].items()]
         rows += [("Source", _source(d)), ("Personal data", _personal_data(d)),
                  ("Status", _status(d))]
-        table = "".join(
-            f"<tr><td style='padding:2px 10px 2px 0; white-space:nowrap'>"
-            f"<b>{html.escape(label)}</b></td>"
-            f"<td style='padding:2px 0'>{html.escape(str(value))}</td></tr>"
-            for label, value in rows if value not in (None, ""))
+        table = "".join(_fact_row(label, value) for label, value in rows
+                        if value not in (None, ""))
         return (f"<h3>Comment {d['id']}</h3>"
                 f"<p style='white-space:pre-wrap'>{text}</p><hr/>"
                 f"<table cellspacing='0'>{table}</table>")
+
+
+#: Labels longer than this go on a line of their own above their value. A survey's attribute
+#: names can be whole questions ("Are you happy for us to contact you about …?"); kept on one
+#: unbreakable line beside the value they left it a column one letter wide.
+LONG_LABEL = 24
+
+
+def _fact_row(label: str, value) -> str:
+    label_html, value_html = html.escape(label), html.escape(str(value))
+    if len(label) > LONG_LABEL:
+        return (f"<tr><td colspan='2' style='padding:4px 0 0 0'><b>{label_html}</b></td></tr>"
+                f"<tr><td></td><td style='padding:0 0 2px 0'>{value_html}</td></tr>")
+    return (f"<tr><td style='padding:2px 10px 2px 0; white-space:nowrap'><b>{label_html}</b>"
+            f"</td><td style='padding:2px 0'>{value_html}</td></tr>")
 
 
 def _place(d: dict) -> str:

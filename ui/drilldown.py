@@ -54,11 +54,16 @@ class DrilldownBar(QWidget):
         self.changed.emit()
 
     def clear(self) -> None:
+        if self.reset():
+            self.changed.emit()
+
+    def reset(self) -> bool:
+        """Drop the drill-down without announcing it (the caller re-filters); True if set."""
         if self.filter is None:
-            return
+            return False
         self.filter = None
         self.hide()
-        self.changed.emit()
+        return True
 
 
 def _escape(text: str) -> str:

@@ -61,6 +61,7 @@ class FilterBar(QWidget):
     """Emits `filter_changed` whenever what it shows would change the table."""
 
     filter_changed = Signal()
+    clearing = Signal()  # Clear was asked for: everything else narrowing the list goes too
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,7 +201,10 @@ class FilterBar(QWidget):
         self.search.selectAll()
 
     def clear(self) -> None:
+        """Clear the search and every filter; `clearing` first, so a drill-down the window
+        keeps on top goes in the same step (one re-query, not two)."""
         self._timer.stop()
+        self.clearing.emit()
         self._quiet = True
         try:
             self.search.clear()

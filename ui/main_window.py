@@ -42,6 +42,7 @@ from engage.errors import EngageError
 from engage.project import PROJECT_SUFFIX, Project
 from engage.settings import Settings, settings_path
 from ui import comment_model as cm
+from ui import officer
 from ui.analysis_actions import AnalysisActions
 from ui.comment_table import CommentTable
 from ui.coproduction import CoproductionWidget
@@ -56,6 +57,8 @@ from ui.views import AnalysisViews, scrolling
 from ui.welcome import WelcomePage
 
 APP_NAME = "Engage"
+EMPTY_PROJECT_HINT = ("This project has no comments yet. Import a survey export: "
+                      "File → Import… (Ctrl+I).")
 FILE_FILTER = f"Engage projects (*{PROJECT_SUFFIX});;All files (*)"
 
 
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
         self._total = 0
         self._wizard = None
         self._size_docks = False
+        self._table_stale = False
+        self.officer = officer.OfficerName(self)
         self.setObjectName("MainWindow")
         self._build_views()
         self._build_status_bar()
@@ -133,6 +138,7 @@ class MainWindow(QMainWindow):
         self.count_label.setAccessibleName("Comment count")
         bar.addWidget(self.count_label, 1)
         self.task_status = TaskStatus(self.tasks, bar)
+        bar.addPermanentWidget(self.officer.label)
         self.progress_bar = self.task_status.progress_bar
         self.cancel_button = self.task_status.cancel_button
 
@@ -177,10 +183,14 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find…", self.filter_bar.focus_search,
                                         QKeySequence.StandardKey.Find, "Search the comments")
         self.clear_filters_action = self._action("C&lear Search and Filters",
-                                                 self.filter_bar.clear, "Ctrl+Shift+L")
+                                                 self.filter_bar.clear, "Ctrl+Shift+L",
+                                                 "Show every comment again (also ends a "
+                                                 "drill-down from another view)")
         edit_menu.addActions(self.views.undo_actions())
         edit_menu.addSeparator()
         edit_menu.addActions([self.find_action, self.clear_filters_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.officer.action)
 
         self.analysis.add_to(menus.addMenu("&Analysis"))
 
@@ -211,15 +221,16 @@ class MainWindow(QMainWindow):
         self.welcome.recent_requested.connect(lambda path: self.open_project(path))
         self.navigator.selection_changed.connect(self._on_navigator)
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        self.filter_bar.clearing.connect(self.drilldown.reset)  # Clear means everything
         self.drilldown.changed.connect(self.apply_filter)
         # The docks serve the comment list; other tabs get the whole width.
-        self.tabs.currentChanged.connect(
-            lambda index: self._show_docks(index == 0 and self.project is not None))
+        self.tabs.currentChanged.connect(self._on_tab)
         self.coproduction.changed.connect(self.apply_changes)
         self.coproduction.comments_requested.connect(self.show_comments)
         self.changed.connect(self.coproduction.on_changes)
         self.views.comments_requested.connect(self.show_comments)
         self.views.changed.connect(self.apply_changes)
+        self.views.coding.session.before_decision = self.officer.ensure
         self.changed.connect(self.views.on_changes)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.changed.connect(self.navigator.on_changes)
@@ -235,7 +246,7 @@ class MainWindow(QMainWindow):
         """Open a project file; on failure say why and keep what was open."""
         path = Path(path)
         try:
-            project = Project.open(path)
+            project = Project.open(path, user=self.officer.name())
         except EngageError as exc:
             self.show_error("Cannot open the project", str(exc))
             if not path.exists():
@@ -257,6 +268,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_actions()
         return True
+
+    def show_overview(self) -> None:
+        """The tab a first look starts on: the whole consultation, every number clickable."""
+        self.tabs.setCurrentWidget(self.views.overview.parentWidget().parentWidget())
 
     def close_project(self) -> None:
         if self.project is None:
@@ -295,10 +310,15 @@ class MainWindow(QMainWindow):
         """Open the sample, building it in the background the first time."""
         path = self.sample_path
         if path.exists():
-            self.open_project(path)
+            if self.open_project(path):
+                self.show_overview()
             return
+
+        def built(result) -> None:
+            if self.open_project(result):
+                self.show_overview()
         self.run_task(lambda progress, cancelled: build_sample(path, progress, cancelled),
-                      "Building the sample project", self.open_project)
+                      "Building the sample project", built)
 
     def import_file(self) -> None:
         if self.project is None:
@@ -311,6 +331,7 @@ class MainWindow(QMainWindow):
                 raise
             self.show_info("Import", "Import is not available in this build.")
             return
+        self.officer.ensure()  # the import is the first thing the audit records
         self._wizard = ImportWizard(self.project.path, self)
         self._wizard.imported.connect(self.apply_changes)
         self._wizard.imported.connect(lambda _changes: self.analysis.analyse())
@@ -328,6 +349,29 @@ class MainWindow(QMainWindow):
         if changes.comments or changes.respondents or changes.questions:
             self._total = count_comments(self.project, CommentFilter())
             self.apply_filter()
+        elif changes.codings or changes.sentiment or changes.taxonomy or changes.places:
+            # Themes and sentiment columns (an analysis, a coding decision): re-read the rows,
+            # now if the list is in view, else when its tab is shown.
+            self._table_stale = True
+            if self.tabs.currentIndex() == 0:
+                self._refresh_table()
+
+    def _refresh_table(self) -> None:
+        """Re-read the comment list's rows in place: same filter, same current comment."""
+        self._table_stale = False
+        current = self.table.currentIndex()
+        self.model.refresh()
+        if current.isValid() and current.row() < self.model.rowCount():
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(current.row(), cm.COMMENT),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        self._update_counts()
+
+    def _on_tab(self, index: int) -> None:
+        self._show_docks(index == 0 and self.project is not None)
+        if index == 0 and self._table_stale and self.project is not None:
+            self._refresh_table()
 
     def current_filter(self) -> CommentFilter:
         consultation_id, question_id = self.navigator.current_key()
@@ -354,8 +398,7 @@ class MainWindow(QMainWindow):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
         elif self._total == 0:
-            self.detail.show_message("This project has no comments yet. Use File → Import… "
-                                     "(Ctrl+I) to add a survey export.")
+            self.detail.show_message(EMPTY_PROJECT_HINT)
         else:
             self.detail.show_message("No comments match. Change the search or filters, or "
                                      "clear them with Edit → Clear Search and Filters "
@@ -418,7 +461,9 @@ class MainWindow(QMainWindow):
                        self.clear_filters_action):
             action.setEnabled(has_project)
         self.analysis.set_enabled(has_project)
-        self._show_docks(has_project)
+        # Only the comment list needs the docks: a new project opened on the Coding tab keeps
+        # the whole width for the workbench.
+        self._show_docks(has_project and self.tabs.currentIndex() == 0)
 
     def _show_docks(self, available: bool) -> None:
         """Empty docks beside the welcome page only confuse; hide them, then bring them back."""

@@ -31,8 +31,15 @@ class WelcomePage(QWidget):
         self.open_button = self._button("&Open project…", "Open an existing .engage file",
                                         self.open_requested)
         self.sample_button = self._button(
-            "Open &sample project", "Build (first time only) and open a Big Ask-style sample "
-            "of several thousand comments from the 13 Dorset localities", self.sample_requested)
+            "Explore the &sample project", "Open a Big Ask-style sample of several thousand "
+            "comments from the 13 Dorset localities, analysed, on its Overview",
+            self.sample_requested)
+        self.sample_button.setDefault(True)  # Enter on a first look opens the sample
+        self.sample_note = QLabel("New to Engage? The sample opens on its Overview: click any "
+                                  "theme, month or place to read the comments behind it.",
+                                  self)
+        self.sample_note.setWordWrap(True)
+        self.sample_note.setEnabled(False)  # the palette's muted text, light or dark
         self.recent_label = QLabel("<b>Recent projects</b>", self)
         self._recent_box = QVBoxLayout()
         self._recent_buttons: list[QPushButton] = []
@@ -43,7 +50,10 @@ class WelcomePage(QWidget):
         column.addSpacing(6)
         column.addWidget(hint)
         column.addSpacing(12)
-        for button in (self.new_button, self.open_button, self.sample_button):
+        column.addWidget(self.sample_button)
+        column.addWidget(self.sample_note)
+        column.addSpacing(8)
+        for button in (self.new_button, self.open_button):
             column.addWidget(button)
         column.addSpacing(12)
         column.addWidget(self.recent_label)

@@ -285,8 +285,8 @@ def set_coding_decision(project: Project, comment_ids: Sequence[int], theme_id_:
     with project.transaction(action) as tx:
         for cid in comment_ids:
             before = coding_state(project, cid, theme_id_)
-            restore_coding(project, cid, theme_id_, _after_decision(before, cid, theme_id_,
-                                                                      decision, project.user, now))
+            restore_coding(project, cid, theme_id_, decision_after(before, cid, theme_id_,
+                                                                     decision, project.user, now))
             tx.audit("coding", cid, before, coding_state(project, cid, theme_id_))
             project.db.execute(
                 "INSERT INTO comment_analysis (comment_id, reviewed, reviewed_by, reviewed_at) "
@@ -296,8 +296,9 @@ def set_coding_decision(project: Project, comment_ids: Sequence[int], theme_id_:
     return Changes(codings=True)
 
 
-def _after_decision(before: dict | None, cid: int, tid: int, decision: str | None, user: str,
-                    now: str) -> dict | None:
+def decision_after(before: dict | None, cid: int, tid: int, decision: str | None, user: str,
+                   now: str) -> dict | None:
+    """The coding row once `decision` is made on it (None: the row goes)."""
     if decision is None:
         if before is None or before["source"] == "officer":
             return None

@@ -16,6 +16,7 @@ from engage.analysis.store import (
     add_theme,
     chunks,
     coding_state,
+    decision_after,
     insert_theme,
     require_free_theme_name,
     restore_coding,
@@ -35,13 +36,20 @@ def workbench_rows(project: Project, comment_ids: Sequence[int]) -> dict[int, di
     Each value: outcome, sentiment, sentiment_officer, key_quote, reviewed, topic_id, and
     `codings` — [{theme_id, theme, portfolio_id, source, confidence, evidence, decision,
     active}] strongest first, where `active` follows ACTIVE_CODING (what the counts count).
-    Comments never analysed get empty defaults. Two queries per call, whatever the page size.
+    `copies`: how many comments of its consultation have the same text (1: it is unique).
+    Comments never analysed get empty defaults. Three queries per call, whatever the page size.
     """
     out = {cid: {"outcome": None, "sentiment": None, "sentiment_officer": None,
-                 "key_quote": 0, "reviewed": 0, "topic_id": None, "codings": []}
+                 "key_quote": 0, "reviewed": 0, "topic_id": None, "codings": [], "copies": 1}
            for cid in comment_ids}
     for chunk in chunks(list(out), 900):
         marks = ",".join("?" * len(chunk))
+        for cid, copies in project.db.execute(
+                f"""SELECT m.id, (SELECT count(*) FROM comments e WHERE e.consultation_id =
+                           m.consultation_id AND e.dup_key = m.dup_key)
+                    FROM comments m WHERE m.id IN ({marks}) AND m.dup_key IS NOT NULL""",
+                chunk):
+            out[cid]["copies"] = max(1, copies)
         for r in project._rows(
                 f"""SELECT comment_id, outcome, sentiment, sentiment_officer, key_quote,
                            reviewed, topic_id FROM comment_analysis
@@ -64,10 +72,105 @@ def workbench_rows(project: Project, comment_ids: Sequence[int]) -> dict[int, di
     return out
 
 
+# ----- identical texts ---------------------------------------------------------------------
+# Comments with the same normalised text in one consultation (the importer's `dup_key`: case,
+# punctuation and spacing aside) are one text to an officer: coded together, listed once in
+# the review queue. Placeholder answers ("n/a") have no key and always stand alone.
+
+def identical_groups(project: Project, comment_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each comment's identical copies in its consultation, itself included, in id order."""
+    out = {cid: [cid] for cid in comment_ids}
+    for chunk in chunks(list(out), 900):
+        marks = ",".join("?" * len(chunk))
+        found: dict[int, list[int]] = {}
+        for cid, copy in project.db.execute(
+                f"""SELECT m.id, e.id FROM comments m JOIN comments e
+                      ON e.consultation_id = m.consultation_id AND e.dup_key = m.dup_key
+                    WHERE m.id IN ({marks}) AND m.dup_key IS NOT NULL ORDER BY m.id, e.id""",
+                chunk):
+            found.setdefault(cid, []).append(copy)
+        out.update(found)
+    return out
+
+
+def with_identical(project: Project, comment_ids: Sequence[int]) -> list[int]:
+    """The comments and all their identical copies, each once (the given ones first)."""
+    groups = identical_groups(project, comment_ids)
+    return list(dict.fromkeys([*comment_ids, *(c for cid in comment_ids for c in groups[cid])]))
+
+
+def decide_theme(project: Project, comment_ids: Sequence[int], theme_id_: int,
+                 decision: str | None, *, copies: bool = True,
+                 action: str = "code comment") -> tuple[list[int], Changes]:
+    """Accept, remove or undecide a theme on comments — and, unless told not to, on every
+    identical copy of them — in one transaction with an audit row per comment changed.
+
+    'accepted' accepts the theme (adding it where it was not suggested); 'rejected' rejects a
+    model suggestion (so a re-run does not bring it back) and removes an officer's own coding;
+    None lets the model's suggestion stand again. Comments already in the asked-for state
+    are left alone. Every comment changed counts as reviewed. Returns the ids changed.
+    """
+    if decision not in ("accepted", "rejected", None):
+        raise EngageError(f"unknown decision {decision!r}")
+    targets = (with_identical(project, comment_ids) if copies
+               else list(dict.fromkeys(comment_ids)))
+    now, user = utc_now(), project.user
+    changed: list[int] = []
+    with project.transaction(action) as tx:
+        for cid in targets:
+            before = coding_state(project, cid, theme_id_)
+            if decision == "accepted":
+                if before is not None and before["decision"] == "accepted":
+                    continue
+                after = decision_after(before, cid, theme_id_, "accepted", user, now)
+            elif decision == "rejected":
+                if before is None or before["decision"] == "rejected":
+                    continue
+                after = (None if before["source"] == "officer" else
+                         decision_after(before, cid, theme_id_, "rejected", user, now))
+            else:
+                if before is None or before["decision"] is None:
+                    continue
+                after = decision_after(before, cid, theme_id_, None, user, now)
+            restore_coding(project, cid, theme_id_, after)
+            tx.audit("coding", cid, before, after)
+            _mark_reviewed(project, cid, user, now)
+            changed.append(cid)
+    return changed, Changes(codings=bool(changed))
+
+
+_WAITING = "a.outcome = 'uncertain' AND a.reviewed = 0"
+
+
+def review_queue_entries(project: Project, consultation_id: int | None = None,
+                         limit: int = 500) -> list[int]:
+    """The review queue, one entry per distinct text: uncertain comments no officer has
+    reviewed, each text shown by its copy most useful to the model, most useful first."""
+    where = "AND m.consultation_id = ?" if consultation_id is not None else ""
+    params = ([consultation_id] if consultation_id is not None else []) + [limit]
+    rows = project.db.execute(
+        f"""WITH waiting AS (
+                SELECT a.comment_id AS id, a.review_priority AS priority,
+                       row_number() OVER (PARTITION BY m.consultation_id,
+                                          coalesce(m.dup_key, 'comment ' || m.id)
+                                          ORDER BY a.review_priority DESC, a.comment_id) AS rank
+                FROM comment_analysis a JOIN comments m ON m.id = a.comment_id
+                WHERE {_WAITING} {where})
+            SELECT id FROM waiting WHERE rank = 1 ORDER BY priority DESC, id LIMIT ?""",
+        params).fetchall()
+    return [r[0] for r in rows]
+
+
 def review_queue_count(project: Project, consultation_id: int | None = None) -> int:
-    """How many uncertain comments still wait for an officer (the queue's full length)."""
-    return _analysis_count(project, "a.outcome = 'uncertain' AND a.reviewed = 0",
-                           consultation_id)
+    """How many distinct texts still wait for an officer: the review queue's full length,
+    the figure the overview's "for review" shows too."""
+    where = "AND m.consultation_id = ?" if consultation_id is not None else ""
+    params = [consultation_id] if consultation_id is not None else []
+    return project.db.execute(
+        f"""SELECT count(*) FROM (SELECT DISTINCT m.consultation_id,
+                                         coalesce(m.dup_key, 'comment ' || m.id)
+                                  FROM comment_analysis a JOIN comments m ON m.id = a.comment_id
+                                  WHERE {_WAITING} {where})""", params).fetchone()[0]
 
 
 def reviewed_count(project: Project, consultation_id: int | None = None) -> int:

@@ -145,3 +145,21 @@ def copy_project(source: Path, target: Path) -> Path:
         if Path(str(source) + suffix).exists():
             shutil.copyfile(str(source) + suffix, str(target) + suffix)
     return target
+
+
+@pytest.fixture(autouse=True)
+def officer_dialog(monkeypatch):
+    """The officer-name dialog is modal: answer it with `answers` (None = Cancel), record the
+    asks; and leave ENGAGE_OFFICER as it was, since the window publishes the name there."""
+    import ui.officer
+
+    monkeypatch.setenv("ENGAGE_OFFICER", "")
+    monkeypatch.delenv("ENGAGE_OFFICER")
+    asked: list[str] = []
+    answers: list[str | None] = []
+
+    def ask(_parent, current):
+        asked.append(current)
+        return answers.pop(0) if answers else None
+    monkeypatch.setattr(ui.officer, "ask_officer_name", ask)
+    return asked, answers

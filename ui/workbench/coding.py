@@ -18,6 +18,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage.analysis import store, workbench_store
-from engage.browse import CommentFilter
+from engage.browse import CommentFilter, count_comments
 from engage.changes import Changes
 from engage.project import Project
 from ui.workbench import coding_model as cm
@@ -93,7 +94,7 @@ class CodingWorkbench(QWidget):
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(cm.COMMENT, QHeaderView.ResizeMode.Stretch)
         for column, width in ((cm.ID, 50), (cm.THEMES, 250), (cm.SENTIMENT, 130),
-                              (cm.PLACE, 120), (cm.MARKS, 84)):
+                              (cm.PLACE, 120), (cm.MARKS, 150)):
             self.list_view.setColumnWidth(column, width)
         self.list_view.verticalHeader().hide()
         self.list_view.verticalHeader().setDefaultSectionSize(26)
@@ -105,11 +106,18 @@ class CodingWorkbench(QWidget):
         self.queue_button.setToolTip("Show the uncertain comments, the ones whose coding "
                                      "teaches the model most first (Ctrl+R)")
         self.retrain_bar = RetrainBar(self.retrainer, self)
+        self.together = QCheckBox("Code identical texts together", self)
+        self.together.setChecked(True)
+        self.together.setToolTip(
+            "On: a theme accepted or removed on one comment is accepted or removed on every "
+            "comment of the consultation with the same text (×N in Marks).\nOff: each copy "
+            "is coded on its own, so you can split one from the others.")
         self.recent_label = QLabel(self)
         self.recent_label.setAccessibleName("Recent themes")
         top = QHBoxLayout()
         top.addWidget(self.queue_button)
         top.addWidget(self.retrain_bar)
+        top.addWidget(self.together)
         top.addStretch(1)
         top.addWidget(self.recent_label)
 
@@ -238,6 +246,10 @@ class CodingWorkbench(QWidget):
     def current_theme(self) -> int | None:
         return self._current_theme
 
+    def copies_together(self) -> bool:
+        """Whether theme decisions reach the comment's identical copies too."""
+        return self.together.isChecked()
+
     def set_current_theme(self, theme_id: int | None) -> None:
         self._current_theme = theme_id
         self.detail.refresh(theme_id)
@@ -290,10 +302,14 @@ class CodingWorkbench(QWidget):
     def _empty_message(self) -> str:
         if self.project is None:
             return "No project is open."
+        if count_comments(self.project, CommentFilter()) == 0:
+            return ("This project has no comments yet. Import a survey export: "
+                    "File → Import… (Ctrl+I).")
         if self.in_review_queue():
             return ("The review queue is empty: every uncertain comment has been reviewed. "
                     "Retrain to let the model learn from your codings.")
-        return "No comments match. Change the filters to see comments to code."
+        return ("No comments match. Change the search or filters, or clear them with "
+                "Edit → Clear Search and Filters (Ctrl+Shift+L).")
 
     # ----- reacting ----------------------------------------------------------------------
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -342,7 +358,8 @@ class CodingWorkbench(QWidget):
         if self.project is None:
             self.model.set_project(None)
         elif self.in_review_queue():
-            ids = store.review_queue(self.project, self._filter.consultation_id, QUEUE_LIMIT)
+            ids = workbench_store.review_queue_entries(self.project,
+                                                       self._filter.consultation_id, QUEUE_LIMIT)
             self.model.set_ids(ids, self._filter)
         else:
             self.model.set_filter(self._filter)

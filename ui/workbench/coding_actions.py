@@ -97,6 +97,29 @@ class CodingActions(QObject):
         label = text if len(ids) == 1 else f"{text} ({len(ids)} comments)"
         return self.session.run(label, keys, action, ids, coded=count) is not None
 
+    def _with_copies(self, ids: list[int]) -> list[int]:
+        """The comments a theme decision reaches: with their identical copies unless the
+        officer chose to code each copy on its own."""
+        if not self.wb.copies_together():
+            return list(ids)
+        return workbench_store.with_identical(self.project, ids)
+
+    def _decide(self, text: str, ids: list[int], theme_id: int, decision: str | None,
+                action: str = "code comment") -> bool:
+        """One theme decision on `ids` and their copies: one transaction, one undo step."""
+        project, together = self.project, self.wb.copies_together()
+        reach = self._with_copies(ids)
+
+        def run():
+            _changed, changes = workbench_store.decide_theme(project, ids, theme_id, decision,
+                                                             copies=together, action=action)
+            return changes, {}
+        copies = len(reach) - len(ids)
+        label = text + (f" (and {copies} identical {'copy' if copies == 1 else 'copies'})"
+                        if copies > 0 else "")
+        return self._run(label, {"comments": reach, "themes_of_comments": [theme_id]}, run,
+                         reach)
+
     # ----- themes ------------------------------------------------------------------------
     def assign_theme(self) -> None:
         ids = self._targets()
@@ -114,11 +137,7 @@ class CodingActions(QObject):
 
     def assign(self, theme_id: int, ids: list[int]) -> None:
         """Accept a theme on every selected comment (adding it where not suggested)."""
-        project = self.project
-        self._run(f"Add {self._theme_name(theme_id)}",
-                  {"comments": ids, "themes_of_comments": [theme_id]},
-                  lambda: (store.set_coding_decision(project, ids, theme_id, "accepted",
-                                                     "add theme"), {}), ids)
+        self._decide(f"Add {self._theme_name(theme_id)}", ids, theme_id, "accepted", "add theme")
         self.remember(theme_id)
         self.wb.set_current_theme(theme_id)
 
@@ -134,33 +153,16 @@ class CodingActions(QObject):
         rows = workbench_store.workbench_rows(self.project, ids)
         carrying = {cid: next((c for c in rows[cid]["codings"] if c["theme_id"] == theme_id),
                               None) for cid in ids}
-        if decision == "accepted":
-            chosen = [cid for cid, c in carrying.items()
-                      if c is not None and c["decision"] != "accepted"]
-            groups = {"accepted": chosen}
-        else:  # an officer's own coding goes; a model suggestion stays, rejected
-            chosen = [cid for cid, c in carrying.items()
-                      if c is not None and c["decision"] != "rejected"]
-            groups = {"rejected": [cid for cid in chosen if carrying[cid]["source"] != "officer"],
-                      None: [cid for cid in chosen if carrying[cid]["source"] == "officer"]}
+        # an officer's own coding goes on removal; a model suggestion stays, rejected
+        chosen = [cid for cid, c in carrying.items() if c is not None and c["decision"] != decision]
         name = self._theme_name(theme_id)
         if not chosen:
             self.wb.say(f"Nothing to {'accept' if decision == 'accepted' else 'remove'}: "
                         f"{name} is already {'accepted' if decision == 'accepted' else 'off'} "
                         f"on the selected comment{'s' if len(ids) > 1 else ''}.")
             return
-        project = self.project
-
-        def action():
-            changes = Changes()
-            for value, group in groups.items():
-                if group:
-                    changes |= store.set_coding_decision(project, group, theme_id, value,
-                                                         "code comment")
-            return changes, {}
         verb = "Accept" if decision == "accepted" else "Remove"
-        if self._run(f"{verb} {name}", {"comments": chosen, "themes_of_comments": [theme_id]},
-                     action, chosen) and decision == "accepted":
+        if self._decide(f"{verb} {name}", chosen, theme_id, decision) and decision == "accepted":
             self.remember(theme_id)
         self.wb.advance_theme()
 
@@ -168,11 +170,7 @@ class CodingActions(QObject):
         """Undecide: the model's suggestion stands again (from the detail pane's link)."""
         ids = [cid for cid in [self.wb.current_comment()] if cid is not None]
         if ids:
-            project = self.project
-            self._run(f"Undecide {self._theme_name(theme_id)}",
-                      {"comments": ids, "themes_of_comments": [theme_id]},
-                      lambda: (store.set_coding_decision(project, ids, theme_id, None,
-                                                         "code comment"), {}), ids)
+            self._decide(f"Undecide {self._theme_name(theme_id)}", ids, theme_id, None)
 
     def accept_all(self) -> None:
         """Accept every standing suggestion on the selected comments: "this is right"."""
@@ -188,16 +186,21 @@ class CodingActions(QObject):
         if not by_theme:
             self.wb.say("No suggestions left to accept on the selected comments.")
             return
-        project = self.project
+        project, together = self.project, self.wb.copies_together()
+        reach = {t: self._with_copies(group) for t, group in by_theme.items()}
 
         def action():
             changes = Changes()
-            for theme_id, group in by_theme.items():
-                changes |= store.set_coding_decision(project, group, theme_id, "accepted",
-                                                     "accept suggestions")
+            with project.transaction("accept suggestions"):  # one transaction for them all
+                for theme_id, group in by_theme.items():
+                    changes |= workbench_store.decide_theme(
+                        project, group, theme_id, "accepted", copies=together,
+                        action="accept suggestions")[1]
             return changes, {}
-        pairs = [(cid, t) for t, group in by_theme.items() for cid in group]
-        self._run("Accept all suggestions", {"pairs": pairs, "comments": ids}, action, ids)
+        pairs = [(cid, t) for t, group in reach.items() for cid in group]
+        touched = list(dict.fromkeys(cid for group in reach.values() for cid in group))
+        self._run("Accept all suggestions", {"pairs": pairs, "comments": touched}, action,
+                  touched)
 
     def split_current(self) -> None:
         """Move the selected comments from the current theme to a new theme."""

@@ -219,6 +219,10 @@ class CodingDetail(QWidget):
             facts.append("<b>★ Key quote</b>")
         if info.get("reviewed"):
             facts.append("<b>✓ Reviewed</b>")
+        if info.get("copies", 1) > 1:
+            facts.append(f"<b>×{info['copies']} identical</b> in this consultation: theme "
+                         "decisions apply to every copy while “Code identical texts "
+                         "together” is on")
         outcome = {"coded": "coded with confidence", "uncertain": "uncertain — in the review "
                    "queue until reviewed", "no_theme": "no theme found"}.get(
             info.get("outcome") or "", "not analysed yet")

@@ -59,6 +59,8 @@ def sentiment_text(info: dict) -> str:
 
 def marks_text(info: dict) -> str:
     marks = []
+    if info.get("copies", 1) > 1:
+        marks.append(f"×{info['copies']} identical")
     if info.get("key_quote"):
         marks.append("★ key quote")
     if info.get("reviewed"):

@@ -34,6 +34,16 @@ def officer_name(settings: Settings | None = None) -> str:
     return settings.officer_name.strip()
 
 
+def unique_shortcuts(*keys: str | QKeySequence) -> list[QKeySequence]:
+    """Key sequences without repeats, in order (an action holding one key twice is ambiguous)."""
+    out: dict[str, QKeySequence] = {}
+    for key in keys:
+        sequence = QKeySequence(key)
+        if not sequence.isEmpty():
+            out.setdefault(sequence.toString(QKeySequence.SequenceFormat.PortableText), sequence)
+    return list(out.values())
+
+
 def _merged(keys: dict, more: dict) -> dict:
     out = {k: list(v) for k, v in keys.items()}
     for k, v in more.items():
@@ -102,11 +112,14 @@ class CodingSession(QObject):
         self.last_changes: Changes | None = None
         self.last_ids: list[int] = []
         self.selected_comments: Callable[[], list[int]] = list
+        #: Called before each action (the window asks for the officer's name the first time)
+        self.before_decision: Callable[[], None] | None = None
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"),
-                                       QKeySequence.StandardKey.Redo])
+        # Ctrl+Shift+Z everywhere, Ctrl+Y too; never the same key twice (on X11 the platform's
+        # Redo *is* Ctrl+Shift+Z, and a doubled key is an "ambiguous shortcut" that does nothing)
+        self.redo_action.setShortcuts(unique_shortcuts("Ctrl+Shift+Z", "Ctrl+Y"))
 
     def set_project(self, project: Project | None) -> None:
         """Use this project; audit rows carry the officer's name from settings if set."""
@@ -126,6 +139,8 @@ class CodingSession(QObject):
         """Do an action as one undoable command; on an EngageError say why, change nothing."""
         if self.project is None:
             return None
+        if self.before_decision is not None:
+            self.before_decision()
         command = SnapshotCommand(self, text, keys, action, comment_ids)
         try:
             changes = command.perform()
