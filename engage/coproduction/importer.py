@@ -136,6 +136,11 @@ def parse_date(value: str) -> str | None:
     raise ValueError(f"{value.strip()!r} is not a date (e.g. 14/03/2017 or March 2017)")
 
 
+#: More people than live in the whole of Dorset, by some way: a bigger count is a typing or
+#: column mistake, and would not fit a SQLite integer past 19 digits anyway.
+MAX_PARTICIPANTS = 10_000_000
+
+
 def parse_count(value: str) -> int | None:
     """'40', '1,200', 'c. 40', 'approx 40', '40+' → a whole number; '' → None."""
     text = value.strip().casefold()
@@ -144,8 +149,14 @@ def parse_count(value: str) -> int | None:
     text = re.sub(r"^(c\.?|ca\.?|approx\.?|approximately|about|around|~)\s*", "", text)
     text = text.rstrip("+").replace(",", "").strip()
     if re.fullmatch(r"\d+(\.0+)?", text):
-        return int(float(text))
-    raise ValueError(f"participants {value.strip()!r} is not a whole number")
+        digits = text.split(".")[0].lstrip("0") or "0"
+        # Compared as text: int() of a thousand digits is slow, and SQLite stores 64 bits.
+        if len(digits) > len(str(MAX_PARTICIPANTS)) or int(digits) > MAX_PARTICIPANTS:
+            shown = value.strip() if len(value.strip()) <= 20 else value.strip()[:20] + "…"
+            raise ValueError(f"participants {shown!r} is more than {MAX_PARTICIPANTS:,}; "
+                             "check the column holds head counts")
+        return int(digits)
+    raise ValueError(f"participants {value.strip()[:40]!r} is not a whole number")
 
 
 def split_names(value: str, known: set[str] | None = None) -> list[str]:

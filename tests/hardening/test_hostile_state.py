@@ -1,0 +1,210 @@
+"""Hostile state around a command rather than in the file imported: a consultation that is not
+there, a full disk, a read-only project, values in the project file that are not what Engage
+wrote, an activity register with an absurd head count.
+
+Simulating a full disk and a read-only file without root or a tiny file system:
+- full disk: `PRAGMA max_page_count` caps the database at its current size, so the next page
+  SQLite needs fails with SQLITE_FULL, "database or disk is full" — the very error a full disk
+  gives. The cap is set on every connection Engage opens (`Project._connect` wrapped).
+- read-only: `PRAGMA query_only` makes every write fail with SQLITE_READONLY, "attempt to
+  write a readonly database", the error of a file without write permission (chmod does not
+  stop root, who runs these tests in CI).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from engage import cli
+from engage.errors import EngageError
+from engage.project import Project
+from tests.coproduction.conftest import write_csv
+from tests.hardening.conftest import integrity, table_counts
+
+
+def _run(capsys, *args) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def _one_line(err: str, *expected: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def survey_csv(tmp_path):
+    rows = [[f"R{i}", f"The bus to the hospital runs once an hour, answer {i}"]
+            for i in range(60)]
+    return write_csv(tmp_path / "survey.csv", ["Respondent ID", "Comment"], rows)
+
+
+def _with_pragma(monkeypatch, pragma: str) -> None:
+    """Every connection Engage opens from now on runs `pragma` once it is set up."""
+    real = Project._connect.__func__
+
+    def connect(cls, path, user, check):
+        project = real(cls, path, user, check)
+        if pragma == "full":
+            pages = project.db.execute("PRAGMA page_count").fetchone()[0]
+            project.db.execute(f"PRAGMA max_page_count = {pages}")
+        else:
+            project.db.execute(pragma)
+        return project
+
+    monkeypatch.setattr(Project, "_connect", classmethod(connect))
+
+
+# ----- a consultation that is not there --------------------------------------------------------
+def test_analyse_refuses_a_consultation_that_is_not_there(capsys, small_project):
+    before = table_counts(small_project)
+    code, _out, err = _run(capsys, "analyse", small_project, "--consultation", "999")
+    assert code == 2
+    _one_line(err, "no consultation 999")
+    assert table_counts(small_project) == before  # no analysis run, no audit row
+
+
+# ----- a full disk --------------------------------------------------------------------------------
+def test_import_on_a_full_disk_is_one_line_and_the_project_is_intact(capsys, small_project,
+                                                                      survey_csv, monkeypatch):
+    before = table_counts(small_project)
+    _with_pragma(monkeypatch, "full")
+    code, _out, err = _run(capsys, "import", small_project, survey_csv)
+    assert code == 2
+    _one_line(err, "the disk is full", "the project file is intact")
+    assert table_counts(small_project) == before
+    assert integrity(small_project) == ["ok"]
+
+
+def test_analyse_on_a_full_disk_is_one_line_and_the_project_is_intact(capsys, small_project,
+                                                                       monkeypatch):
+    before = table_counts(small_project)
+    _with_pragma(monkeypatch, "full")
+    code, _out, err = _run(capsys, "analyse", small_project)
+    assert code == 2
+    _one_line(err, "the disk is full", "the project file is intact")
+    assert table_counts(small_project) == before
+    assert integrity(small_project) == ["ok"]
+
+
+def test_a_read_only_project_is_one_line_and_unchanged(capsys, small_project, survey_csv,
+                                                       monkeypatch):
+    before = table_counts(small_project)
+    _with_pragma(monkeypatch, "PRAGMA query_only = 1")
+    code, _out, err = _run(capsys, "import", small_project, survey_csv)
+    assert code == 2
+    _one_line(err, "read-only", "the project file is intact")
+    assert table_counts(small_project) == before
+
+
+def test_the_core_raises_an_engage_error_for_a_full_disk(small_project, monkeypatch):
+    """The GUI gets the same one line: it shows EngageError messages as they are."""
+    _with_pragma(monkeypatch, "full")
+    with (Project.open(small_project) as project, pytest.raises(EngageError) as caught,
+          project.transaction("rename consultation") as tx):
+        project.db["consultations"].update(1, {"name": "x" * 20_000})
+        tx.audit("consultation", 1, None, None)
+    assert "rename consultation" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_engage_new_on_a_full_disk_leaves_nothing_behind(capsys, tmp_path, monkeypatch):
+    real = sqlite3.connect
+
+    def tiny(*args, **kwargs):
+        conn = real(*args, **kwargs)
+        conn.execute("PRAGMA max_page_count = 3")
+        return conn
+
+    monkeypatch.setattr("engage.project.sqlite3.connect", tiny)
+    target = tmp_path / "new.engage"
+    code, _out, err = _run(capsys, "new", target)
+    assert code == 2
+    _one_line(err, "the disk is full")
+    assert list(tmp_path.iterdir()) == []  # no project, no -wal, no -shm, no lock
+
+
+def test_a_refused_import_into_a_new_project_leaves_no_project(capsys, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    target = tmp_path / "new.engage"
+    code, _out, err = _run(capsys, "import", target, empty)
+    assert code == 2
+    _one_line(err, "the file is empty")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.csv"]
+
+
+def test_a_refused_import_into_an_existing_project_keeps_it(capsys, small_project, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    before = table_counts(small_project)
+    code, _out, _err = _run(capsys, "import", small_project, empty)
+    assert code == 2 and small_project.exists()
+    assert table_counts(small_project) == before
+
+
+# ----- values in the project file that are not what Engage wrote ----------------------------------
+def _damage(path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+
+
+def test_malformed_saved_mapping_is_ignored_and_import_carries_on(capsys, small_project,
+                                                                  survey_csv):
+    from engage.importing.mapping import ColumnMapping
+    from engage.importing.readers import read_table
+
+    signature = ColumnMapping.signature(read_table(survey_csv).columns)
+    with Project.open(small_project) as project:
+        project.save_mapping(signature, "mine", {"columns": {}})
+    _damage(small_project, "UPDATE saved_mappings SET mapping = '{not json'")
+    code, out, err = _run(capsys, "import", small_project, survey_csv)
+    assert code == 0, err
+    assert "Comments created: 60" in out
+    with Project.open(small_project) as project:  # the import saved a good mapping over it
+        assert project.saved_mapping(signature) is not None
+
+
+def test_malformed_masked_value_does_not_stop_a_report_or_export(capsys, small_project, tmp_path):
+    _damage(small_project, "UPDATE comments SET masked = '{\"spans\": [1, 2' WHERE id % 7 = 0")
+    for command, name in (("report", "r.html"), ("export", "c.csv"), ("export", "c.qdpx")):
+        code, _out, err = _run(capsys, command, small_project, "--out", tmp_path / name)
+        assert code == 0, (command, err)
+        assert (tmp_path / name).stat().st_size > 0
+
+
+# ----- an activity register with an absurd head count ---------------------------------------------
+@pytest.mark.parametrize("count", ["9" * 400, "99999999999999999999", "1e400"])
+def test_activities_import_refuses_an_absurd_participant_count(capsys, tmp_path, count):
+    project = tmp_path / "p.engage"
+    Project.create(project).close()
+    register = write_csv(tmp_path / "register.csv", ["Title", "Type", "Start date", "Level",
+                                                     "Participants"],
+                         [["Carers' café", "outreach", "04/04/2019", "consult", count]])
+    before = table_counts(project)
+    code, _out, err = _run(capsys, "activities", "import", project, register)
+    assert code == 2
+    _one_line(err, "participants")
+    assert table_counts(project) == before
+
+
+def test_a_real_head_count_still_imports(capsys, tmp_path):
+    project = tmp_path / "p.engage"
+    Project.create(project).close()
+    register = write_csv(tmp_path / "register.csv", ["Title", "Type", "Start date", "Level",
+                                                     "Participants"],
+                         [["Carers' café", "outreach", "04/04/2019", "consult", "1,200"]])
+    code, out, err = _run(capsys, "activities", "import", project, register)
+    assert code == 0, err
+    with Project.open(project) as opened:
+        assert opened.db.execute("SELECT participants FROM activities").fetchone()[0] == 1200
+    json.dumps(out)
