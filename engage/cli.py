@@ -6,14 +6,16 @@ Exit codes: 0 success, 2 bad input (one line on stderr saying what and where), 1
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from engage.errors import EngageError
+from engage.errors import EngageError, one_line
 
 OFFICER_ENV = "ENGAGE_OFFICER"  # engage.project.OFFICER_ENV, without importing it at start-up
 
@@ -24,8 +26,8 @@ COMMAND_MODULES = ("engage.nlp.commands", "engage.coproduction.commands",
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep it to one line
-        self.print_usage(sys.stderr)
-        print(f"engage: error: {message}", file=sys.stderr)
+        print(f"{self.prog}: error: {one_line(message)} (see: {self.prog} --help)",
+              file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -103,9 +105,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngageError as exc:
         print(f"engage: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.DatabaseError as exc:  # a write outside Project.transaction, met a full disk
+        from engage.project import storage_error
+
+        project = Path(getattr(args, "project", None) or "project")
+        error = storage_error(project, exc, args.command)
+        if error is None:
+            raise
+        print(f"engage: {error}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise
+        where = one_line(str(exc.filename)) + ": " if exc.filename else ""
+        print(f"engage: {where}{exc.strerror or exc}; the project file is intact",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("engage: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
         return 130
+
+
+#: Errors of the disk rather than of Engage: said in one line, never a traceback.
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -122,13 +144,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     mapping = _read_mapping(Path(args.mapping)) if args.mapping else None
     consultation = args.consultation or path.stem.replace("_", " ").strip() or "Consultation"
+    created = not Path(args.project).exists()
     with _open_or_create(args.project) as project:
-        report, _ = import_file(project, path, consultation, mapping=mapping, sheet=args.sheet,
-                                text_columns=args.text_columns,
-                                keep_original=args.keep_original, layout=args.layout,
-                                question_column=args.question_column,
-                                header_rows=args.header_rows,
-                                respondent_column=args.respondent_column)
+        try:
+            report, _ = import_file(project, path, consultation, mapping=mapping, sheet=args.sheet,
+                                    text_columns=args.text_columns,
+                                    keep_original=args.keep_original, layout=args.layout,
+                                    question_column=args.question_column,
+                                    header_rows=args.header_rows,
+                                    respondent_column=args.respondent_column)
+        except BaseException:
+            if created:  # the project was made for this import alone: leave none behind
+                project.discard()
+            raise
     print("\n".join(report.lines()))
     return 0
 
@@ -228,7 +256,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from engage.analysis.pipeline import analyse_project
     from engage.project import Project
 
-    Project.open(args.project).close()  # a clear error for a missing or foreign file first
+    with Project.open(args.project) as project:  # a missing or foreign file, a wrong id: first
+        if args.consultation is not None:
+            project.consultation(args.consultation)
     summary, _ = analyse_project(args.project, consultation_id=args.consultation,
                                  model_dir=args.model)
     print("\n".join(summary.lines()))

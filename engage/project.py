@@ -21,9 +21,29 @@ from typing import Any
 import sqlite_utils
 
 from engage import filelock, integrity, schema
-from engage.errors import NotFoundError, ProjectError
+from engage.errors import NotFoundError, ProjectError, one_line
 
 PROJECT_SUFFIX = ".engage"
+
+
+def storage_error(path: Path, exc: sqlite3.Error, action: str) -> ProjectError | None:
+    """A full disk, a read-only file or an I/O failure as one line that says the project is
+    intact; None for any other database error (a bug, to be seen as one)."""
+    text = str(exc).lower()
+    intact = f"nothing of '{action}' was changed and the project file is intact"
+    if "disk is full" in text or "database or disk is full" in text:
+        return ProjectError(f"{path.name}: the disk is full; {intact}; free some space on "
+                            f"{_where(path)} and try again")
+    if "readonly database" in text or "read-only" in text:
+        return ProjectError(f"{path.name}: the project file is read-only (or its folder is); "
+                            f"{intact}; make it writable or save a copy elsewhere")
+    if "disk i/o error" in text or "unable to open database file" in text:
+        return ProjectError(f"{path.name}: the disk could not be written ({exc}); {intact}")
+    return None
+
+
+def _where(path: Path) -> str:
+    return one_line(str(path.resolve().parent))
 
 
 def utc_now() -> str:
@@ -77,8 +97,20 @@ class Project:
             integrity.forget_checked(path)
             return cls._connect(path, user, check=False)
         except BaseException:
+            # A project that could not be made (a full disk, say) is not left half-made.
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
             filelock.release(path)
             raise
+
+    def discard(self) -> None:
+        """Close and delete a project this process has just created and not used after all
+        (an import into a new file that was refused), so no empty project is left behind."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
 
     @classmethod
     def open(cls, path: str | Path, user: str | None = None) -> Project:
@@ -120,7 +152,8 @@ class Project:
             raise
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise ProjectError(f"{path}: cannot be opened as a project ({exc})") from exc
+            raise (storage_error(path, exc, "open the project" if check else "create the project")
+                   or ProjectError(f"{path}: cannot be opened as a project ({exc})")) from exc
         project = cls(path, db, user)
         project._locked = True
         return project
@@ -147,10 +180,18 @@ class Project:
     def transaction(self, action: str) -> Iterator[Transaction]:
         """One SQLite transaction with its audit rows; nothing is kept if the body raises."""
         tx = Transaction(self, action)
-        with self.db.atomic():
-            yield tx
-            if tx.entries:
-                self.db["audit"].insert_all(tx.entries)
+        try:
+            with self.db.atomic():
+                yield tx
+                if tx.entries:
+                    self.db["audit"].insert_all(tx.entries)
+        except sqlite3.DatabaseError as exc:
+            # The one place a full disk or a read-only file meets a write: SQLite has rolled
+            # the transaction back, so the officer is told that, in one line, not a traceback.
+            error = storage_error(self.path, exc, action)
+            if error is None:
+                raise
+            raise error from exc
 
     # ----- settings stored in the project ------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -234,9 +275,18 @@ class Project:
 
     # ----- saved column mappings ------------------------------------------------------
     def saved_mapping(self, signature: str) -> dict | None:
+        """The mapping saved for files with these columns; None when there is none or what is
+        stored is not a mapping (a damaged or hand-edited value is ignored, not a crash: the
+        import guesses the columns again and saves a good mapping over it)."""
         row = self.db.execute("SELECT mapping FROM saved_mappings WHERE signature = ?",
                               [signature]).fetchone()
-        return None if row is None else json.loads(row[0])
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+        except (TypeError, ValueError, RecursionError):
+            return None
+        return value if isinstance(value, dict) else None
 
     def save_mapping(self, signature: str, name: str, mapping: dict) -> None:
         with self.transaction("save column mapping") as tx:

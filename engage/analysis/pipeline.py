@@ -83,6 +83,8 @@ class _Analysis:
     def run(self) -> tuple[AnalysisSummary, Changes]:
         began = time.perf_counter()
         report = self.report
+        if self.consultation_id is not None:  # an unknown id stops the run before any write
+            self.project.consultation(self.consultation_id)
         self._model()  # a model folder that cannot be used stops the run before any write
         changes = self._ensure_taxonomy()
         rows = store.comments_to_analyse(self.project, self.consultation_id)

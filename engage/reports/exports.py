@@ -23,7 +23,7 @@ from engage.reports import export_queries
 from engage.reports import queries as q
 from engage.reports.queries import ReportScope
 from engage.reports.refiqda import ORIGIN, codebook_qdc, project_qdpx
-from engage.reports.report import write_output
+from engage.reports.report import check_suffix_matches, printable_name, write_output
 from engage.reports.summary import SENTIMENT_LABELS
 
 EXPORT_FORMATS = ("csv", "xlsx", "qdpx", "qdc")
@@ -41,10 +41,12 @@ def neutralise(value: object) -> object:
 
 
 def export_format(path: str | Path, given: str | None = None) -> str:
+    """The format asked for, or the one the file name implies; a mismatch is refused."""
     fmt = (given or Path(path).suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
-        raise EngageError(f"{Path(path).name}: cannot tell the export format; use one of "
+        raise EngageError(f"{printable_name(path)}: cannot tell the export format; use one of "
                           + ", ".join(EXPORT_FORMATS))
+    check_suffix_matches(path, fmt)
     return fmt
 
 

@@ -195,8 +195,9 @@ def masked_kinds(project: Project, scope: ReportScope) -> dict[str, int]:
     rows = scope_rows(project, scope, """
         SELECT json_extract(j.value, '$.kind') AS kind,
                sum(json_extract(j.value, '$.count')) AS n
-        FROM scope_comments s JOIN comments m ON m.id = s.comment_id, json_each(m.masked) j
-        WHERE m.masked IS NOT NULL GROUP BY kind ORDER BY kind""")
+        FROM scope_comments s JOIN comments m ON m.id = s.comment_id,
+             json_each(CASE WHEN json_valid(m.masked) THEN m.masked END) j
+        WHERE m.masked IS NOT NULL AND j.type = 'object' GROUP BY kind ORDER BY kind""")
     return {r["kind"]: int(r["n"] or 0) for r in rows}
 
 
