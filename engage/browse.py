@@ -24,6 +24,7 @@ class CommentFilter:
     search: str = ""
     attributes: tuple[tuple[str, str], ...] = ()
     substantive_only: bool = False
+    counted_only: bool = False  # only comments the counting rule counts (engage.analysis.counting)
     duplicates: bool | None = None  # None: all; False: hide duplicates; True: only duplicates
     comment_ids: tuple[int, ...] | None = field(default=None)
     # Analysis filters (engage.analysis): a theme counts when its coding is active (accepted
@@ -108,6 +109,10 @@ def _where(f: CommentFilter) -> tuple[str, list, bool]:
         params.append(value)
     if f.substantive_only:
         clauses.append("c.substantive = 1")
+    if f.counted_only:
+        from engage.analysis.counting import counted_sql
+
+        clauses.append(counted_sql("c"))
     if f.duplicates is False:
         clauses.append("c.duplicate_of IS NULL")
     elif f.duplicates is True:

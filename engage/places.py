@@ -24,11 +24,51 @@ DORSET_LOCALITIES: dict[str, tuple[str, str, int, tuple[str, ...]]] = {
     "Christchurch": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 48000, ()),
     "Bournemouth North": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 62000, ("North Bournemouth",)),
     "Bournemouth East": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 58000, ("East Bournemouth", "Boscombe")),
-    "Central Bournemouth": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 75000, ("Bournemouth Central", "Bournemouth")),
+    "Central Bournemouth": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 75000, ("Bournemouth Central",)),
     "Poole North": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 52000, ("North Poole",)),
-    "Poole Central": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 50000, ("Central Poole", "Poole")),
+    "Poole Central": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 50000, ("Central Poole",)),
     "Poole Bay": (LOCAL_AUTHORITIES[1], PARTNERSHIPS[1], 46000, ("Poole Bay and Canford Cliffs",)),
 }
+
+
+#: Towns that span several localities: named without a postcode, the locality is unknown, and
+#: guessing one (as "Poole" → Poole Central once did) would move people between localities.
+AMBIGUOUS_TOWNS: dict[str, tuple[str, ...]] = {
+    "Poole": ("Poole North", "Poole Central", "Poole Bay"),
+    "Bournemouth": ("Bournemouth North", "Bournemouth East", "Central Bournemouth"),
+}
+#: The wider place a town's "(locality unknown)" place sits in.
+AMBIGUOUS_TOWN_PARENT = LOCAL_AUTHORITIES[1]
+AMBIGUOUS_TOWN_PARTNERSHIP = PARTNERSHIPS[1]
+UNKNOWN_LOCALITY_KIND = "town"
+
+
+def unknown_locality_name(town: str) -> str:
+    return f"{town} (locality unknown)"
+
+
+def resolve_place(place_raw: str, district: str | None, aliases: dict[str, int],
+                  districts: dict[str, int], names: dict[str, int] | None = None,
+                  ) -> int | str | None:
+    """Where a respondent lives, from the place they named and their postcode district.
+
+    In order: a place's own name ("Poole North", spelt any way `place_key` allows) is taken
+    as given; then a postcode district outranks any other name ("Poole" with BH17 is Poole
+    North); then an ambiguous town without a district gives the *name* of its "(locality
+    unknown)" place (the caller finds or makes it) rather than a guess; then the aliases.
+    `names` maps `place_key` of each place's name to its id.
+    """
+    key = place_key(place_raw) if place_raw else ""
+    if key and names and key in names:
+        return names[key]
+    if district:
+        found = districts.get(district.upper())
+        if found is not None:
+            return found
+    for town in AMBIGUOUS_TOWNS:
+        if key == place_key(town):
+            return unknown_locality_name(town)
+    return aliases.get(key) if key else None
 
 
 def place_key(name: str) -> str:

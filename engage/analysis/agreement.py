@@ -113,6 +113,10 @@ class ThemeAgreement:
     table: BinaryAgreement
 
 
+#: What the one headline kappa is called wherever it is shown (report and Agreement tab).
+KAPPA_NAME = "Cohen's kappa (all themes pooled)"
+
+
 @dataclass(frozen=True)
 class AgreementSummary:
     """Per-theme agreement plus the pooled (micro) table and the mean of per-theme kappas."""
@@ -120,6 +124,16 @@ class AgreementSummary:
     comments: int
     themes: list[ThemeAgreement]
     pooled: BinaryAgreement
+
+    @property
+    def kappa(self) -> float | None:
+        """The headline kappa: every (comment, theme) decision pooled into one table.
+
+        The report and the Agreement tab both print this one (named `KAPPA_NAME`); they once
+        printed the pooled and the per-theme mean under the same word and read 0.46 and 0.39.
+        The mean over themes (`mean_kappa`) weighs a theme seen twice like one seen 200 times,
+        so it is shown only beside the pooled figure, by its own name."""
+        return self.pooled.kappa
 
     @property
     def mean_kappa(self) -> float | None:

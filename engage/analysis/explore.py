@@ -1,15 +1,15 @@
 """Read-only figures behind the workbench: overview, themes over time, place × portfolio,
 two-group comparisons and word frequencies.
 
-They count the way the comment browser filters (`engage.browse`) and `store.theme_counts`
-counts: a theme is on for a comment by `store.ACTIVE_CODING`, sentiment is
-`store.EFFECTIVE_SENTIMENT`, and every comment counts, duplicates included. So a number an
-officer clicks through to shows exactly that many comments. (Consultation summaries count
-campaign duplicates once instead; see `engage.reports.queries`.)
+Every figure counts by the one rule of `engage.analysis.counting` (the reports and exports
+use it too): only *counted* comments count (no "n/a", no repeat of the same respondent's
+answer, a campaign text once); a theme is on for a comment by `store.ACTIVE_CODING`, sentiment
+is `store.EFFECTIVE_SENTIMENT`. A number an officer clicks through to shows exactly that many
+comments when the filter says `counted_only=True`.
 
-Shares are of *respondents who commented*: those with at least one substantive comment (an
-answer other than "n/a", "no comment"), since only those could have a theme. Every function
-here is one or two aggregate SQL statements; callers on the GUI thread run them in a worker.
+Shares are of *respondents with a counted comment*, since only those could have a theme. Every
+function here is one or two aggregate SQL statements; callers on the GUI thread run them in a
+worker.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from engage.analysis import store
+from engage.analysis import counting, store
+from engage.analysis.counting import counted_sql
 from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
 from engage.browse import CommentFilter
 from engage.browse import _where as browse_where
@@ -58,10 +59,12 @@ def share(part: int, whole: int) -> float:
 # ----- overview ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Base:
-    """Who could have a theme: respondents with a substantive comment, and those comments."""
+    """Who could have a theme: respondents with a counted comment, and those comments (the
+    bases of every share), with the rest of the counting rule's figures."""
 
     respondents: int
     comments: int
+    rule: counting.Counts | None = None
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,8 @@ class Overview:
 
 
 def base_counts(project: Project, consultation_id: int | None = None) -> Base:
-    where, params = _consultation("m.consultation_id", consultation_id)
-    row = project.db.execute(
-        f"""SELECT count(DISTINCT m.respondent_id), count(*) FROM comments m NOT INDEXED
-            WHERE m.substantive = 1 {where}""", params).fetchone()
-    return Base(int(row[0] or 0), int(row[1] or 0))
+    rule = counting.counts(project, consultation_id)
+    return Base(rule.respondents_counted, rule.counted, rule)
 
 
 # Whole-consultation aggregates read every coding: scanning the table in order is about three
@@ -89,17 +89,20 @@ def base_counts(project: Project, consultation_id: int | None = None) -> Base:
 _ACTIVE_ROWS = """codings c NOT INDEXED JOIN themes t ON t.id = c.theme_id
     JOIN comment_analysis a ON a.comment_id = c.comment_id
     JOIN comments m ON m.id = c.comment_id"""
+COUNTED = counted_sql("m")
 _SENTIMENT_SUMS = ", ".join(f"sum(s = {level}) AS s{level}" for level in SENTIMENT_LEVELS)
 
 
 def theme_counts(project: Project, consultation_id: int | None = None) -> list[dict]:
-    """`store.theme_counts` (same rows, same numbers, a test holds them equal) in one scan."""
+    """Per theme (codebook order): counted comments with it on, their respondents and
+    sentiment 1..5, in one scan. (`store.theme_counts` counts every coded comment, for the
+    coding workbench's theme sizes.)"""
     where, params = _consultation("m.consultation_id", consultation_id)
     counts = {row["theme_id"]: dict(row) for row in project._rows(f"""
         SELECT theme_id, count(*) AS comments, count(DISTINCT respondent_id) AS respondents,
                {_SENTIMENT_SUMS}
         FROM (SELECT c.theme_id, m.respondent_id, {EFFECTIVE_SENTIMENT} AS s
-              FROM {_ACTIVE_ROWS} WHERE {ACTIVE_CODING} {where})
+              FROM {_ACTIVE_ROWS} WHERE {ACTIVE_CODING} AND {COUNTED} {where})
         GROUP BY theme_id""", params)}
     return [{"theme_id": t["id"], "theme": t["name"], "portfolio_id": t["portfolio_id"],
              "portfolio": t["portfolio"], **_figures(counts.get(t["id"], {}))}
@@ -114,7 +117,7 @@ def portfolio_counts(project: Project, consultation_id: int | None = None) -> li
         SELECT portfolio_id, count(*) AS comments, count(DISTINCT respondent_id) AS respondents,
                {_SENTIMENT_SUMS}
         FROM (SELECT DISTINCT t.portfolio_id, m.id, m.respondent_id, {EFFECTIVE_SENTIMENT} AS s
-              FROM {_ACTIVE_ROWS} WHERE {ACTIVE_CODING} {where})
+              FROM {_ACTIVE_ROWS} WHERE {ACTIVE_CODING} AND {COUNTED} {where})
         GROUP BY portfolio_id""", params)}
     return [{"portfolio_id": p["id"], "portfolio": p["name"], **_figures(counts.get(p["id"], {}))}
             for p in store.portfolios(project)]
@@ -157,7 +160,7 @@ def monthly_counts(project: Project, consultation_id: int | None = None,
     rows = project.db.execute(f"""
         SELECT {key}, {MONTH_OF_COMMENT} AS month, count(DISTINCT m.id)
         FROM {_ACTIVE_ROWS} JOIN respondents r ON r.id = m.respondent_id
-        WHERE {ACTIVE_CODING} {where} GROUP BY 1, 2""", params).fetchall()
+        WHERE {ACTIVE_CODING} AND {COUNTED} {where} GROUP BY 1, 2""", params).fetchall()
     months = month_range([month for _k, month, _n in rows if month])
     position = {month: i for i, month in enumerate(months)}
     counts: dict[int, list[int]] = {}
@@ -205,7 +208,7 @@ def month_comment_ids(project: Project, by: str, key_id: int, month: str,
         SELECT m.id FROM comments m NOT INDEXED JOIN respondents r ON r.id = m.respondent_id
         WHERE {MONTH_OF_COMMENT} = ? {where} AND EXISTS (
             SELECT 1 FROM codings c JOIN comment_analysis a ON a.comment_id = c.comment_id
-            WHERE c.comment_id = m.id AND {key} AND {ACTIVE_CODING})
+            WHERE c.comment_id = m.id AND {key} AND {ACTIVE_CODING}) AND {COUNTED}
         ORDER BY m.id""", [month, *params, key_id]).fetchall()
     return tuple(row[0] for row in rows)
 
@@ -216,8 +219,8 @@ class PlaceRow:
     place_id: int | None
     name: str
     kind: str
-    respondents: int   # respondents from here who commented (the share's base)
-    comments: int      # their substantive comments
+    respondents: int   # respondents from here with a counted comment (the share's base)
+    comments: int      # their counted comments
     cells: dict[int, tuple[int, int]]   # portfolio id → (comments, respondents) with it on
     leaf: bool = True  # no place lies within it, so "this place" and "within it" agree
 
@@ -246,13 +249,13 @@ def place_portfolio_table(project: Project, consultation_id: int | None = None) 
     bases = {row[0]: (row[1], row[2]) for row in project.db.execute(f"""
         SELECT r.place_id, count(DISTINCT m.respondent_id), count(*)
         FROM comments m NOT INDEXED JOIN respondents r ON r.id = m.respondent_id
-        WHERE m.substantive = 1 {where} GROUP BY r.place_id""", params)}
+        WHERE {COUNTED} {where} GROUP BY r.place_id""", params)}
     cells: dict[int | None, dict[int, tuple[int, int]]] = {}
     for place_id, portfolio_id, comments, respondents in project.db.execute(f"""
             SELECT r.place_id, t.portfolio_id, count(DISTINCT m.id),
                    count(DISTINCT m.respondent_id)
             FROM {_ACTIVE_ROWS} JOIN respondents r ON r.id = m.respondent_id
-            WHERE {ACTIVE_CODING} {where} GROUP BY 1, 2""", params):
+            WHERE {ACTIVE_CODING} AND {COUNTED} {where} GROUP BY 1, 2""", params):
         cells.setdefault(place_id, {})[portfolio_id] = (comments, respondents)
     rows = []
     places = project.places()
@@ -273,11 +276,11 @@ def place_portfolio_table(project: Project, consultation_id: int | None = None) 
 
 def place_comment_ids(project: Project, place_id: int | None, portfolio_id: int | None = None,
                       consultation_id: int | None = None) -> tuple[int, ...]:
-    """The substantive comments behind one cell of the place table: from respondents assigned
+    """The counted comments behind one cell of the place table: from respondents assigned
     to exactly this place (None: to no place), with a theme of the portfolio on (None: any
     comment). Read through the respondents' place index, so a click costs milliseconds, and
     exact where the comment filter is not (its place takes in every place below)."""
-    clauses = ["r.place_id IS NULL" if place_id is None else "r.place_id = ?", "m.substantive = 1"]
+    clauses = ["r.place_id IS NULL" if place_id is None else "r.place_id = ?", COUNTED]
     params: list = [] if place_id is None else [place_id]
     if consultation_id is not None:
         clauses.append("+m.consultation_id = ?")  # see _consultation
@@ -316,7 +319,7 @@ class ThemeDifference:
 
 @dataclass(frozen=True)
 class Comparison:
-    a_respondents: int    # respondents in each group who commented (the shares' bases)
+    a_respondents: int    # respondents in each group with a counted comment (the shares' bases)
     b_respondents: int
     overlap: int          # respondents in both groups
     alpha: float
@@ -347,21 +350,21 @@ def two_proportion_test(x1: int, n1: int, x2: int, n2: int,
 
 
 def _group_sql(f: CommentFilter) -> tuple[str, list]:
-    """A SELECT of (comment id, respondent id) for the substantive comments a filter finds.
+    """A SELECT of (comment id, respondent id) for the counted comments a filter finds.
 
     The comments table is scanned, not read through its (consultation, duplicate key) index:
     with no statistics the planner takes that index to be selective, but a consultation is
     usually most of the project, and scanning is then eight times cheaper. Rowid lookups (a
     search's matches) are still used.
     """
-    where, params, needs_respondent = browse_where(f.with_(substantive_only=True))
+    where, params, needs_respondent = browse_where(f.with_(counted_only=True))
     join = "JOIN respondents r ON r.id = c.respondent_id" if needs_respondent else ""
     return (f"SELECT c.id AS comment_id, c.respondent_id FROM comments c NOT INDEXED {join} "
             f"{where}"), params
 
 
 def group_theme_counts(project: Project, f: CommentFilter) -> tuple[int, dict[int, int]]:
-    """(respondents the filter finds who commented, theme id → those with the theme on in the
+    """(respondents the filter finds with a counted comment, theme id → those with the theme on in the
     comments the filter finds). One statement."""
     group, params = _group_sql(f)
     rows = project.db.execute(f"""
@@ -376,7 +379,7 @@ def group_theme_counts(project: Project, f: CommentFilter) -> tuple[int, dict[in
 
 
 def group_overlap(project: Project, a: CommentFilter, b: CommentFilter) -> int:
-    """Respondents found by both filters (who commented)."""
+    """Respondents found by both filters (with a counted comment)."""
     group_a, params_a = _group_sql(a)
     group_b, params_b = _group_sql(b)
     return project.db.execute(
@@ -415,9 +418,9 @@ def _comparison_notes(n_a: int, n_b: int, overlap: int, alpha: float,
     notes = []
     for label, n in (("A", n_a), ("B", n_b)):
         if n == 0:
-            notes.append(f"Group {label} has no respondents who commented.")
+            notes.append(f"Group {label} has no respondents with a counted comment.")
         elif n < SMALL_GROUP:
-            notes.append(f"Group {label} has only {n} respondents who commented: each one "
+            notes.append(f"Group {label} has only {n} respondents with a counted comment: each one "
                          f"moves its shares by {100 / n:.0f} percentage points.")
     if overlap:
         notes.append(f"{overlap:,} respondents are in both groups; the test assumes separate "
@@ -449,7 +452,7 @@ def word_frequencies(project: Project, f: CommentFilter, limit: int = 150) -> li
     comment, so its figure is the number of comments a click on it shows. The negations kept
     for sentiment and bare numbers are left out.
     """
-    where, params, needs_respondent = browse_where(f)
+    where, params, needs_respondent = browse_where(f.with_(counted_only=True))
     join = "JOIN respondents r ON r.id = c.respondent_id" if needs_respondent else ""
     clause = (where + " AND " if where else "WHERE ") + "a.tokens IS NOT NULL AND a.tokens != ''"
     counts: Counter = Counter()

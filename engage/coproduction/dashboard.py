@@ -31,8 +31,9 @@ from engage.coproduction.vocab import (
 )
 from engage.project import Project
 
-#: A locality is under-heard when its response rate is below this share of the county rate.
-UNDER_HEARD_SHARE = 0.67
+#: A locality is under-heard when its response rate is below this share of the county rate
+#: (two-thirds; nobody at all is a rate of 0). Reports use the same rule.
+UNDER_HEARD_SHARE = 2 / 3
 
 
 def _highest(levels) -> str | None:
@@ -186,7 +187,7 @@ class Rates:
     @property
     def rule(self) -> str:
         county = "n/a" if self.county_rate is None else f"{self.county_rate:.1f}"
-        text = (f"Under-heard: fewer than {self.threshold:g} × the county rate of responses per "
+        text = (f"Under-heard: fewer than {self.threshold:.2f} × the county rate of responses per "
                 f"1,000 people (county: {county} per 1,000, from {self.county_respondents:,} "
                 f"respondents in localities with a population).")
         if self.unplaced or self.above_locality:

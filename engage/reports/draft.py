@@ -7,8 +7,9 @@ tables below it. Paragraphs are separated by a blank line; lines starting with "
 
 from __future__ import annotations
 
+from engage.analysis.agreement import KAPPA_NAME
 from engage.reports import fmt
-from engage.reports.summary import ConsultationSummary
+from engage.reports.summary import MIN_SENTIMENT_BASE, ConsultationSummary
 
 
 def draft_summary_text(summary: ConsultationSummary) -> str:
@@ -24,15 +25,20 @@ def _response(s: ConsultationSummary) -> str:
         when = f" between {fmt.long_date(first)} and {fmt.long_date(last)}"
     else:
         when = f" on {fmt.long_date(first)}" if first else ""
-    text = (f"{fmt.count(c.respondents)} people responded to {s.title}{when}, making "
-            f"{fmt.count(c.comments)} comments.")
+    text = (f"{fmt.counted(c.respondents, 'person', 'people')} responded to {s.title}{when}, "
+            f"making {fmt.counted(c.comments, 'comment')}.")
     if c.excluded:
-        text += (f" {fmt.count(c.excluded)} were set aside as answers with no content or as "
-                 f"repeats of the same text (each campaign text is counted once), leaving "
-                 f"{fmt.count(c.counted)} comments in the analysis.")
+        reasons = [f"{fmt.count(n)} {why}" for n, why in (
+            (c.no_content, "had no content"),
+            (c.repeats, "repeated the same respondent's earlier answer"),
+            (c.campaign, "were further copies of a campaign text, which counts once")) if n]
+        text += (f" {fmt.count(c.excluded)} {'was' if c.excluded == 1 else 'were'} not counted "
+                 f"({_join(reasons)}), leaving {fmt.counted(c.counted, 'counted comment')} from "
+                 f"{fmt.counted(c.respondents_counted, 'respondent')}; the same words from "
+                 "different people count for each of them.")
     if c.counted:
-        text += (f" {fmt.count(c.coded)} of them ({fmt.pct(c.coded / c.counted)}) were matched "
-                 f"to at least one theme.")
+        text += (f" {fmt.count(c.coded)} of the counted comments "
+                 f"({fmt.pct(c.coded / c.counted)}) were matched to at least one theme.")
     return text
 
 
@@ -40,10 +46,12 @@ def _themes(s: ConsultationSummary) -> str:
     top = s.top_themes(3)
     if not top:
         return "No comment has been matched to a theme yet."
-    listed = [f"{t.name.lower() if _plain(t.name) else t.name} ({fmt.count(t.comments)} "
-              f"comments, {fmt.pct(t.share_of_respondents)} of respondents who commented)"
+    listed = [f"{t.name.lower() if _plain(t.name) else t.name} "
+              f"({fmt.counted(t.comments, 'comment')}, {fmt.pct(t.share_of_respondents)})"
               for t in top]
-    lines = ["The themes raised most often were " + _join(listed) + "."]
+    lines = ["The themes raised most often were " + _join(listed) + ": percentages are of the "
+             f"{fmt.counted(s.counts.respondents_counted, 'respondent')} with a counted "
+             "comment."]
     bullets = []
     for p in s.portfolios:
         themes = sorted((t for t in p.themes if t.comments), key=lambda t: (-t.comments, t.name))
@@ -63,37 +71,55 @@ def _sentiment(s: ConsultationSummary) -> str:
     text = (f"Of the comments with a sentiment, {fmt.pct(total.share(total.positive))} were "
             f"positive, {fmt.pct(total.share(total.neutral))} neutral or mixed and "
             f"{fmt.pct(total.share(total.negative))} negative.")
-    rated = [t for t in s.themes if t.sentiment.rated >= 5]
+    rated = [t for t in s.themes if t.sentiment.rated >= MIN_SENTIMENT_BASE]
     if rated:
         worst = max(rated, key=lambda t: (t.sentiment.share(t.sentiment.negative), t.comments))
         best = max(rated, key=lambda t: (t.sentiment.share(t.sentiment.positive), t.comments))
-        text += (f" Feeling was most negative about {worst.name} "
-                 f"({fmt.pct(worst.sentiment.share(worst.sentiment.negative))} negative)")
+        text += (f" Among themes with at least {MIN_SENTIMENT_BASE} comments with a sentiment, "
+                 f"feeling was most negative about {worst.name} "
+                 f"({fmt.pct(worst.sentiment.share(worst.sentiment.negative))} of "
+                 f"{fmt.count(worst.sentiment.rated)} negative)")
         if best.theme_id != worst.theme_id and best.sentiment.positive:
             text += (f" and most positive about {best.name} "
-                     f"({fmt.pct(best.sentiment.share(best.sentiment.positive))} positive)")
+                     f"({fmt.pct(best.sentiment.share(best.sentiment.positive))} of "
+                     f"{fmt.count(best.sentiment.rated)} positive)")
         text += "."
     return text
 
 
 def _places(s: ConsultationSummary) -> str:
+    localities = [p for p in s.places if p.locality]
     placed = [p for p in s.places if p.place_id is not None]
     if not placed:
         return ""
-    most = placed[0]
-    text = (f"Responses came from {fmt.count(len(placed))} places; the most from {most.name} "
-            f"({fmt.count(most.respondents)} respondents).")
-    rated = [p for p in placed if p.rate_per_1000 is not None]
-    if rated and s.overall_rate_per_1000:
-        low = [p.name for p in rated if p.under_heard]
-        text += (f" Across places with a known population, {fmt.rate(s.overall_rate_per_1000)} "
-                 f"people per 1,000 responded.")
+    if localities:
+        heard = [p for p in localities if p.respondents]
+        listed = [f"{p.name} {fmt.count(p.respondents)}" + (" (under-heard)" if p.under_heard
+                                                            else "") for p in localities]
+        text = (f"Responses came from {fmt.count(len(heard))} of the "
+                f"{fmt.counted(len(localities), 'locality', 'localities')}. Respondents by "
+                f"locality: {_join(listed)}.")
+        silent = [p.name for p in localities if not p.respondents]
+        if silent:
+            text += " Nobody responded from " + _join(silent) + "."
+        others = [p for p in placed if not p.locality and p.respondents]
+        if others:
+            text += (" Placed only at a wider level: " + _join(
+                [f"{p.name} {fmt.count(p.respondents)}" for p in others]) + ".")
+    else:
+        most = max(placed, key=lambda p: p.respondents)
+        text = (f"Responses came from {fmt.counted(len(placed), 'place')}; the most from "
+                f"{most.name} ({fmt.counted(most.respondents, 'respondent')}).")
+    if s.overall_rate_per_1000:
+        low = [p.name for p in localities if p.under_heard and p.respondents]
+        text += (f" Across localities with a known population, "
+                 f"{fmt.rate(s.overall_rate_per_1000)} people per 1,000 responded.")
         if low:
             text += (" Fewer than two-thirds of that rate responded in " + _join(low)
                      + ", so their voices are under-represented.")
     unplaced = next((p for p in s.places if p.place_id is None), None)
     if unplaced:
-        text += (f" {fmt.count(unplaced.respondents)} respondents gave no place we could "
+        text += (f" {fmt.counted(unplaced.respondents, 'respondent')} gave no place we could "
                  f"recognise; they are counted in every total.")
     return text
 
@@ -103,10 +129,10 @@ def _review(s: ConsultationSummary) -> str:
     if not c.reviewed:
         return ("No officer has yet reviewed the model's coding; the theme counts are the "
                 "model's suggestions.") if c.analysed else ""
-    kappa = s.agreement.themes.pooled.kappa
-    text = f"Officers reviewed {fmt.count(c.reviewed)} comments by hand."
+    kappa = s.agreement.themes.kappa
+    text = f"Officers reviewed {fmt.counted(c.reviewed, 'comment')} by hand."
     if kappa is not None:
-        text += (f" On those, the model's themes agreed with the officers' with a Cohen's kappa "
+        text += (f" On those, the model's themes agreed with the officers' with a {KAPPA_NAME} "
                  f"of {fmt.ratio(kappa)}.")
     return text
 

@@ -14,8 +14,10 @@ from engage.reports.queries import ReportScope, cte_for, scope_rows
 
 
 def export_comments(project: Project, scope: ReportScope) -> Iterator[dict]:
-    """One dict per comment in scope (all of them, excluded ones flagged), in id order."""
+    """One dict per comment in scope (all of them; `exclusion` says why one is not counted,
+    by `engage.analysis.counting`), in id order."""
     cte, params = cte_for(project, scope)
+    kind = "m.kind" if has_kind(project) else "NULL"
     cursor = project.db.conn.cursor()
     cursor.execute(f"""{cte}
         SELECT s.comment_id, co.name AS consultation, q.label AS question, r.external_id,
@@ -25,7 +27,10 @@ def export_comments(project: Project, scope: ReportScope) -> Iterator[dict]:
                r.disability, r.carer, r.attributes, m.text, m.masked IS NOT NULL AS masked,
                coalesce(s.exclusion, '') AS exclusion, a.outcome, a.sentiment,
                a.sentiment_officer, a.sentiment_confidence, a.reviewed, a.reviewed_by,
-               coalesce(a.key_quote, 0) AS key_quote, s.question_id, s.respondent_id
+               coalesce(a.key_quote, 0) AS key_quote, s.question_id, s.respondent_id,
+               m.duplicate_of, a.near_dup_group, {kind} AS kind,
+               (SELECT coalesce(nullif(t.label, ''), t.top_terms) FROM topics t
+                WHERE t.id = a.topic_id) AS topic
         FROM scope_comments s JOIN comments m ON m.id = s.comment_id
         JOIN consultations co ON co.id = s.consultation_id
         JOIN questions q ON q.id = s.question_id
@@ -36,6 +41,11 @@ def export_comments(project: Project, scope: ReportScope) -> Iterator[dict]:
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
+
+
+def has_kind(project: Project) -> bool:
+    """True once comments carry a kind (praise, complaint, suggestion, question, mixed)."""
+    return "kind" in project.db["comments"].columns_dict
 
 
 def active_codings(project: Project, scope: ReportScope) -> dict[int, list[dict]]:

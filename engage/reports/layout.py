@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from engage import __version__
+from engage.analysis import counting
+from engage.analysis.agreement import KAPPA_NAME
 from engage.reports import charts, fmt
 from engage.reports.document import (
     Document,
@@ -53,9 +55,18 @@ def build_document(summary: ConsultationSummary, sections: Collection[str] | Non
 
 def _cover_figures(s: ConsultationSummary) -> list[tuple[str, str]]:
     return [(fmt.count(s.counts.respondents), "respondents"),
-            (fmt.count(s.counts.counted), "comments analysed"),
+            (fmt.count(s.counts.counted), "comments counted"),
             (fmt.count(sum(1 for t in s.themes if t.comments)), "themes raised"),
-            (fmt.count(len([p for p in s.places if p.place_id is not None])), "places")]
+            _localities_figure(s)]
+
+
+def _localities_figure(s: ConsultationSummary) -> tuple[str, str]:
+    """'11 of 13' localities heard from (or places, for a project without localities)."""
+    localities = [p for p in s.places if p.locality]
+    if localities:
+        heard = sum(1 for p in localities if p.respondents)
+        return f"{fmt.count(heard)} of {fmt.count(len(localities))}", "localities heard from"
+    return fmt.count(len([p for p in s.places if p.place_id is not None])), "places"
 
 
 def _dates_line(s: ConsultationSummary) -> str:
@@ -69,9 +80,9 @@ def _summary(s: ConsultationSummary, text: str | None) -> list:
     themes_raised = sum(1 for t in s.themes if t.comments)
     figures = KeyFigures([
         (fmt.count(c.respondents), "respondents"),
-        (fmt.count(c.counted), "comments analysed"),
+        (fmt.count(c.counted), "comments counted"),
         (fmt.count(themes_raised), "themes raised"),
-        (fmt.count(len([p for p in s.places if p.place_id is not None])), "places"),
+        _localities_figure(s),
         (fmt.count(c.reviewed), "comments reviewed by officers"),
     ])
     body = text if text is not None and text.strip() else draft_summary_text(s)
@@ -82,9 +93,10 @@ def _summary(s: ConsultationSummary, text: str | None) -> list:
 def _themes(s: ConsultationSummary) -> list:
     blocks: list = [Paragraph(
         f"Each comment can raise several themes; each theme belongs to one portfolio. Counts "
-        f"are of the {fmt.count(s.counts.counted)} comments analysed. A respondent's share is "
-        f"of the {fmt.count(s.counts.respondents_counted)} respondents whose comments were "
-        f"analysed.", "lead")]
+        f"are of the {fmt.count(s.counts.counted)} counted comments (see \"How figures are "
+        f"counted\" in the methodology). \"% of respondents\" is a share of the "
+        f"{fmt.count(s.counts.respondents_counted)} respondents with a counted comment.",
+        "lead")]
     chart = charts.themes_chart(s)
     if chart:
         blocks.append(Figure(chart[0], "Comments per theme, by portfolio", 1.0, chart[1]))
@@ -123,8 +135,10 @@ def _sentiment(s: ConsultationSummary) -> list:
                   "levels. An officer's judgement replaces the model's wherever one was given.",
                   "lead"),
         Table(["Sentiment", "Comments", "Share"], rows, widths=[3, 1.2, 1.2], key="sentiment",
-              note=(f"{fmt.count(total.unknown)} analysed comments have no sentiment."
-                    if total.unknown else ""))]
+              note=f"Shares are of the {fmt.counted(total.rated, 'counted comment')} with a "
+                   "sentiment." + (f" {fmt.counted(total.unknown, 'counted comment')} "
+                                   f"{'has' if total.unknown == 1 else 'have'} no sentiment."
+                                   if total.unknown else ""))]
     chart = charts.sentiment_chart(s)
     if chart:
         blocks.append(Figure(chart[0], "Sentiment by theme (share of comments)", 1.0, chart[1]))
@@ -161,7 +175,7 @@ def _wordclouds(s: ConsultationSummary) -> list:
     drawn = 0
     overall = charts.word_cloud(s.word_frequencies.get(None, {}))
     if overall:
-        blocks.append(Figure(overall[0], "All comments analysed", 0.9, overall[1]))
+        blocks.append(Figure(overall[0], "All counted comments", 0.9, overall[1]))
         drawn += 1
     for i, p in enumerate(s.portfolios):
         cloud = charts.word_cloud(s.word_frequencies.get(p.portfolio_id, {}),
@@ -175,22 +189,34 @@ def _wordclouds(s: ConsultationSummary) -> list:
 # ----- places and people ----------------------------------------------------------------------
 def _places(s: ConsultationSummary) -> list:
     blocks: list = [Paragraph(
-        "Respondents are placed by the locality or postcode they gave. Those with no "
-        "recognisable place are shown as \"(no place)\" and counted in every total.", "lead")]
+        "Respondents are placed by the postcode they gave, else by the place they named; a "
+        "postcode outranks a town name. Every locality is listed, including those nobody "
+        "responded from. A town that spans several localities named without a postcode is "
+        "shown as \"(locality unknown)\"; respondents with no recognisable place are shown "
+        "as \"(no place)\". All are counted in every total.", "lead")]
     chart = charts.places_chart(s)
     if chart:
         blocks.append(Figure(chart[0], "Respondents, and responses per 1,000 people where the "
                                        "population is known (red: under two-thirds of the rate "
-                                       "across all places)", 1.0, chart[1]))
+                                       "across all localities)", 1.0, chart[1]))
     blocks.append(Table(
         ["Place", "Respondents", "Comments", "Positive", "Neutral", "Negative", "Top themes"],
-        [[p.name, fmt.count(p.respondents), fmt.count(p.comments),
+        [[_place_name(p), fmt.count(p.respondents), fmt.count(p.comments),
           fmt.count(p.sentiment.positive), fmt.count(p.sentiment.neutral),
           fmt.count(p.sentiment.negative),
           "; ".join(f"{name} ({fmt.count(n)})" for name, n in p.top_themes)]
          for p in s.places],
-        align="lrrrrrl", widths=[2.4, 1.2, 1.1, 1, 1, 1, 3.6], key="places"))
+        align="lrrrrrl", widths=[2.4, 1.2, 1.1, 1, 1, 1, 3.6], key="places",
+        note=UNDER_HEARD_NOTE + " Comments: counted comments."))
     return blocks
+
+
+UNDER_HEARD_NOTE = ("(under-heard): nobody responded, or fewer than two-thirds of the rate per "
+                    "1,000 people across all localities did.")
+
+
+def _place_name(p) -> str:
+    return p.name + (" (under-heard)" if p.under_heard else "")
 
 
 def _profile(s: ConsultationSummary) -> list:
@@ -199,6 +225,7 @@ def _profile(s: ConsultationSummary) -> list:
         f"{fmt.count(s.counts.respondents)} respondents; \"Not stated\" includes blank answers.",
         "lead")]
     with_population = [p for p in s.places if p.population]
+    rated = [p for p in s.places if p.population or p.locality]
     if with_population:
         blocks.append(Heading("Place against population", 2))
         blocks.append(Table(
@@ -208,7 +235,7 @@ def _profile(s: ConsultationSummary) -> list:
               fmt.population(p.population, p.population_is_estimate),
               fmt.pct(p.share_of_population),
               fmt.rate(p.rate_per_1000) + (" (low)" if p.under_heard else "")]
-             for p in s.places],
+             for p in rated],
             widths=[2.6, 1.2, 1.3, 1.3, 1.3, 1.2], key="representation",
             note=(ESTIMATE_NOTE if any(p.population_is_estimate for p in with_population)
                   else "") + (" (low): under two-thirds of the rate across all places "
@@ -276,19 +303,34 @@ def _methodology(s: ConsultationSummary) -> list:
     blocks: list = [
         Paragraph("This section says where the figures come from, so each can be checked.",
                   "lead"),
-        Heading("Comments read and excluded", 2),
+        Heading("How figures are counted", 2),
+        Paragraph(f"{counting.RULE_NAME}: {counting.RULE_SUMMARY} The app\u2019s views and "
+                  "exports count the same way, so they show these figures for the same "
+                  "selection."),
         Table(["Step", "Comments"], [
             ["Comments read", fmt.count(c.comments)],
-            ["Excluded: no content (e.g. \"n/a\", \"no comment\")", fmt.count(c.non_substantive)],
-            ["Excluded: exact repeats of another comment", fmt.count(c.duplicates)],
-            ["Excluded: near-identical repeats (such as campaign texts) after the first",
-             fmt.count(c.near_duplicates)],
-            ["Comments analysed", fmt.count(c.counted)],
-            ["Analysed comments matched to at least one theme", fmt.count(c.coded)],
+            ["Not counted: no content (e.g. \"n/a\", \"no comment\")",
+             fmt.count(c.no_content)],
+            ["Not counted: repeats of the same respondent\u2019s earlier answer",
+             fmt.count(c.repeats)],
+            ["Not counted: campaign responses after each campaign\u2019s first",
+             fmt.count(c.campaign)],
+            ["Comments counted", fmt.count(c.counted)],
+            ["Counted comments matched to at least one theme", fmt.count(c.coded)],
         ], widths=[5, 1.4], key="exclusions",
-            note=f"{fmt.count(c.respondents)} respondents; {fmt.count(c.respondents_commenting)} "
-                 "made at least one comment."),
+            note=f"{fmt.counted(c.respondents, 'respondent')}; "
+                 f"{fmt.count(c.respondents_commenting)} wrote at least one answer with content "
+                 f"and {fmt.count(c.respondents_counted)} have a counted comment (the base of "
+                 "every \"% of respondents\")."),
     ]
+    if s.campaigns:
+        blocks.append(Table(
+            ["Campaign text (first response, counted)", "Responses", "Not counted"],
+            [[_excerpt(k.text), fmt.count(k.responses), fmt.count(k.not_counted)]
+             for k in s.campaigns],
+            align="lrr", widths=[5, 1.1, 1.1], key="campaigns",
+            note=f"A campaign: near-identical texts of at least {counting.CAMPAIGN_MIN_WORDS} "
+                 f"words from {counting.CAMPAIGN_MIN_RESPONDENTS} or more respondents."))
     if s.files:
         blocks += [Heading("Files imported", 2), Table(
             ["File", "Imported", "Rows", "Comments", "Personal data masked"],
@@ -314,17 +356,22 @@ def _model_blocks(s: ConsultationSummary) -> list:
         "A model trained on NHS patient feedback and on this project's own officer decisions "
         "suggested themes and a sentiment for each comment. A suggestion counts when the model "
         "was confident or an officer accepted it; an officer's decision always replaces the "
-        "model's. Exact and near-identical texts were counted once.")]
-    if s.runs:
+        "model's.")]
+    used = [r for r in s.runs if r["comments_in_report"]]
+    if used:
+        superseded = len(s.runs) - len(used)
         blocks.append(Table(
             ["Model", "Mode", "Run", "Comments analysed", "Used in this report"],
             [[fmt.model_version(r["model_version"]), r["mode"],
               fmt.long_date(r["finished_at"] or r["started_at"]), fmt.count(r["comments"]),
-              fmt.count(r["comments_in_report"])] for r in s.runs],
+              fmt.count(r["comments_in_report"])] for r in used],
             align="lllrr", widths=[2, 1.6, 1.8, 1.4, 1.4], key="runs",
             note="Cold start: themes from the codebook's seed terms and a model trained on NHS "
                  "patient feedback. Warm start: also learnt from this project's officer "
-                 "decisions."))
+                 "decisions." + (f" {fmt.counted(superseded, 'earlier run')} whose results "
+                                 "were all replaced by a later one "
+                                 f"{'is' if superseded == 1 else 'are'} not listed."
+                                 if superseded else "")))
     else:
         blocks.append(Paragraph("The comments in this report have not been analysed yet."))
     a = s.agreement
@@ -337,11 +384,11 @@ def _model_blocks(s: ConsultationSummary) -> list:
     pooled = a.themes.pooled
     if a.reviewed and pooled.items:
         review += (f" On the reviewed comments the model's themes agreed with the officers' "
-                   f"with a Cohen's kappa of {fmt.ratio(pooled.kappa)} (precision "
+                   f"with a {KAPPA_NAME} of {fmt.ratio(a.themes.kappa)} (precision "
                    f"{fmt.ratio(pooled.precision)}, recall {fmt.ratio(pooled.recall)}; 1 is "
                    f"perfect agreement, 0 no better than chance).")
     if a.sentiment.comments:
-        review += (f" For sentiment, on {fmt.count(a.sentiment.comments)} comments, kappa was "
+        review += (f" For sentiment, on {fmt.counted(a.sentiment.comments, 'comment')}, kappa was "
                    f"{fmt.ratio(a.sentiment.kappa5)} on five levels and "
                    f"{fmt.ratio(a.sentiment.kappa3)} on three.")
     blocks += [Heading("Officer review and agreement", 2), Paragraph(review)]
@@ -356,6 +403,11 @@ def _model_blocks(s: ConsultationSummary) -> list:
                  "the model's themes the officer kept. Recall: share of the officer's themes "
                  "the model had found."))
     return blocks
+
+
+def _excerpt(text: str, words: int = 24) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def _codebook(s: ConsultationSummary) -> list:

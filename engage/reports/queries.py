@@ -2,12 +2,13 @@
 
 Every figure a report prints comes from one function here, so a test can put the same question
 to the project and compare. All of them take a `ReportScope` (consultation, place, question,
-respondent group) and share one definition of which comments count:
+respondent group) and count by the one rule the views and exports use too
+(`engage.analysis.counting`):
 
 - comments *read*: every comment of the respondents in scope;
-- *excluded*: non-substantive answers ("n/a", "no comment"), exact duplicates and members of a
-  near-duplicate (campaign) group after the first, so a text pasted by 300 people is counted
-  once. Within the scope the earliest comment (lowest id) is the one kept;
+- *not counted*: answers with no content ("n/a", "no comment"), repeats of the same
+  respondent's earlier answer, and campaign responses after each campaign's first. Which
+  comment is not counted never depends on the scope, so places add up to the whole;
 - *counted*: the rest. Theme, sentiment, place and quote figures are over counted comments.
 
 A theme is *on* for a comment by `engage.analysis.store.ACTIVE_CODING` (officer accepted, or a
@@ -25,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from engage.analysis import counting
 from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
 from engage.browse import ATTRIBUTE_COLUMNS, CommentFilter
 from engage.project import Project
@@ -33,7 +35,7 @@ NOT_STATED = "Not stated"
 NO_PLACE = "(no place)"
 PROFILE_ATTRIBUTES = (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity"),
                       ("disability", "Disability"), ("carer", "Carer"))
-EXCLUSION_REASONS = ("non_substantive", "duplicate", "near_duplicate")
+EXCLUSION_REASONS = (counting.NO_CONTENT, counting.REPEAT, counting.CAMPAIGN)
 
 
 @dataclass(frozen=True)
@@ -123,23 +125,11 @@ def _scope_cte(scope: ReportScope) -> tuple[str, list]:
     if scope.question_id is not None:
         m_where = "WHERE m.question_id = ?"
         params.append(scope.question_id)
-    ctes.append(f"""scope_raw AS (
+    ctes.append(f"""scope_comments AS (
         SELECT m.id AS comment_id, m.respondent_id, m.question_id, m.consultation_id,
-               m.substantive, m.dup_key, sr.place_id, ca.near_dup_group AS ndg
+               sr.place_id, ca.near_dup_group AS ndg, {counting.status_sql('m')} AS exclusion
         FROM comments m JOIN scope_respondents sr ON sr.respondent_id = m.respondent_id
         LEFT JOIN comment_analysis ca ON ca.comment_id = m.id {m_where})""")
-    ctes.append("""scope_exact AS (
-        SELECT *, CASE WHEN substantive = 0 THEN 'non_substantive'
-                       WHEN dup_key IS NOT NULL AND row_number() OVER (
-                           PARTITION BY consultation_id, dup_key ORDER BY comment_id) > 1
-                       THEN 'duplicate' END AS excl
-        FROM scope_raw)""")
-    ctes.append("""scope_comments AS (
-        SELECT comment_id, respondent_id, question_id, consultation_id, place_id, ndg,
-               CASE WHEN excl IS NULL AND ndg IS NOT NULL AND row_number() OVER (
-                        PARTITION BY excl IS NULL, ndg ORDER BY comment_id) > 1
-                    THEN 'near_duplicate' ELSE excl END AS exclusion
-        FROM scope_exact)""")
     ctes.append("counted AS (SELECT * FROM scope_comments WHERE exclusion IS NULL)")
     return "WITH RECURSIVE " + ",\n".join(ctes), params
 
@@ -166,12 +156,13 @@ def headline_counts(project: Project, scope: ReportScope) -> dict[str, int]:
     """Respondents, comments read / excluded (by reason) / counted, analysed, reviewed, masked."""
     row = _one(project, scope, f"""
         SELECT (SELECT count(*) FROM scope_respondents),
-               (SELECT count(DISTINCT respondent_id) FROM scope_comments),
+               (SELECT count(DISTINCT respondent_id) FROM scope_comments
+                WHERE exclusion IS NOT 'no_content'),
                (SELECT count(DISTINCT respondent_id) FROM counted),
                count(*),
-               coalesce(sum(s.exclusion = 'non_substantive'), 0),
-               coalesce(sum(s.exclusion = 'duplicate'), 0),
-               coalesce(sum(s.exclusion = 'near_duplicate'), 0),
+               coalesce(sum(s.exclusion = 'no_content'), 0),
+               coalesce(sum(s.exclusion = 'repeat'), 0),
+               coalesce(sum(s.exclusion = 'campaign'), 0),
                coalesce(sum(s.exclusion IS NULL), 0),
                coalesce(sum(s.exclusion IS NULL AND a.outcome IS NOT NULL), 0),
                coalesce(sum(a.reviewed = 1), 0),
@@ -181,10 +172,10 @@ def headline_counts(project: Project, scope: ReportScope) -> dict[str, int]:
         FROM scope_comments s JOIN comments m ON m.id = s.comment_id
         LEFT JOIN comment_analysis a ON a.comment_id = s.comment_id""")
     keys = ("respondents", "respondents_commenting", "respondents_counted", "comments",
-            "non_substantive", "duplicates", "near_duplicates", "counted", "analysed",
+            "no_content", "repeats", "campaign", "counted", "analysed",
             "reviewed", "officer_sentiment", "masked_comments", "with_sentiment")
     counts = dict(zip(keys, (int(v or 0) for v in row), strict=True))
-    counts["excluded"] = counts["non_substantive"] + counts["duplicates"] + counts["near_duplicates"]
+    counts["excluded"] = counts["no_content"] + counts["repeats"] + counts["campaign"]
     counts["coded"] = int(_one(project, scope, f"""
         SELECT count(DISTINCT k.comment_id) FROM {_active()}""")[0])
     return counts

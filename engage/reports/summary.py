@@ -41,7 +41,9 @@ SECTIONS: dict[str, str] = {
 SENTIMENT_LABELS = {1: "Very positive", 2: "Positive", 3: "Neutral or mixed", 4: "Negative",
                     5: "Very negative"}
 QUOTES_PER_THEME = 3
-UNDER_HEARD_RATIO = 2 / 3  # a place below two-thirds of the overall response rate
+#: A theme's feeling is named in the executive summary only on at least this many comments
+#: with a sentiment: "100% negative" from five comments says nothing a board can use.
+MIN_SENTIMENT_BASE = 30
 #: Left out of word clouds: the negations the analysis keeps for sentiment
 #: (engage.nlp.text.NEGATIONS; a test keeps the two in step) say nothing on their own.
 CLOUD_LEAVE_OUT = frozenset({"not", "no", "never", "nothing", "nobody", "none", "noone",
@@ -81,9 +83,9 @@ class Counts:
     respondents_commenting: int
     respondents_counted: int
     comments: int
-    non_substantive: int
-    duplicates: int
-    near_duplicates: int
+    no_content: int
+    repeats: int
+    campaign: int
     excluded: int
     counted: int
     analysed: int
@@ -133,6 +135,7 @@ class PlaceFigure:
     under_heard: bool
     sentiment: Sentiment
     top_themes: list[tuple[str, int]]
+    locality: bool = False   # one of the project's localities (listed even when nobody replied)
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,7 @@ class ConsultationSummary:
     coproduction: Coproduction
     codebook: list[CodebookEntry]
     word_frequencies: dict[int | None, dict[str, int]] = field(default_factory=dict)
+    campaigns: list = field(default_factory=list)   # engage.analysis.counting.Campaign
 
     @property
     def themes(self) -> list[ThemeFigure]:
@@ -279,6 +283,7 @@ def _build(project: Project, scope: ReportScope, sections: Collection[str] | Non
                           sentiment_rows[None])
     report(0.35, "Counting places and respondents")
     places, overall_rate = _places(project, scope, portfolios)
+    campaigns = _campaigns(project, scope)
     profile = [_profile(project, scope, attribute, label, counts.respondents)
                for attribute, label in q.PROFILE_ATTRIBUTES]
     report(0.5, "Choosing quotes")
@@ -294,6 +299,7 @@ def _build(project: Project, scope: ReportScope, sections: Collection[str] | Non
         files=q.imported_files(project, scope), runs=_runs(project, scope),
         questions=q.questions_in_scope(project, scope), portfolios=portfolios,
         sentiment=sentiment, places=places, overall_rate_per_1000=overall_rate,
+        campaigns=campaigns,
         profile=profile, quotes=quotes, agreement=agreement, coproduction=coproduction,
         codebook=_codebook(project))
     if sections is None or "wordclouds" in sections:
@@ -331,31 +337,94 @@ def _portfolios(project: Project, scope: ReportScope, counts: Counts) -> list[Po
 
 def _places(project: Project, scope: ReportScope,
             portfolios: list[PortfolioFigure]) -> tuple[list[PlaceFigure], float | None]:
-    rows = q.place_rows(project, scope)
+    """Every locality in scope (nobody from it included), then wider places respondents were
+    put in (a council area, "Poole (locality unknown)"), then respondents with no place.
+
+    A respondent in a place inside a locality (a PCN, a ward) counts for the locality, as on
+    the co-production dashboard, and the under-heard rule is the dashboard's."""
+    from engage.coproduction.dashboard import UNDER_HEARD_SHARE
+    from engage.coproduction.placeadmin import locality_of
+
     theme_names = {t.theme_id: t.name for p in portfolios for t in p.themes}
     per_place_themes = q.place_theme_counts(project, scope)
-    total = sum(r["respondents"] for r in rows)
-    with_population = [r for r in rows if r["population"]]
-    population_total = sum(r["population"] for r in with_population)
-    overall_rate = (1000 * sum(r["respondents"] for r in with_population) / population_total
+    home_of = locality_of(project)
+    known = {p["id"]: p for p in project.places()}
+    merged: dict[int | None, dict] = {}
+    themes_of: dict[int | None, Counter] = {}
+    for r in q.place_rows(project, scope):
+        pid = r["place_id"]
+        home = None if pid is None else (home_of.get(pid) or pid)
+        into = merged.setdefault(home, dict.fromkeys(
+            ("respondents", "comments", "positive", "neutral", "negative"), 0))
+        for key in into:
+            into[key] += r[key]
+        themes_of.setdefault(home, Counter()).update(dict(per_place_themes.get(pid, [])))
+    localities = [p for p in known.values() if p["kind"] == "locality"
+                  and _in_scope(p["id"], scope.place_id, known, home_of)]
+    order = [p["id"] for p in localities] + sorted(
+        (k for k in merged if k is not None and k not in {p["id"] for p in localities}),
+        key=lambda k: -merged[k]["respondents"]) + ([None] if None in merged else [])
+    total = sum(m["respondents"] for m in merged.values())
+    with_population = [p for p in localities if p["population"]]
+    population_total = sum(p["population"] for p in with_population)
+    overall_rate = (1000 * sum(merged.get(p["id"], {}).get("respondents", 0)
+                               for p in with_population) / population_total
                     if population_total else None)
+    empty = dict.fromkeys(("respondents", "comments", "positive", "neutral", "negative"), 0)
     places = []
-    for r in rows:
-        population = r["population"] or None
+    for pid in order:
+        r = merged.get(pid, empty)
+        place = known.get(pid, {}) if pid is not None else {}
+        is_locality = place.get("kind") == "locality"
+        population = (place.get("population") or None) if is_locality else None
         rate = 1000 * r["respondents"] / population if population else None
         places.append(PlaceFigure(
-            place_id=r["place_id"], name=r["place"], kind=r["kind"], respondents=r["respondents"],
-            comments=r["comments"], share_of_respondents=_share(r["respondents"], total),
-            population=population, population_is_estimate=bool(r["population_is_estimate"]),
+            place_id=pid, name=place.get("name", q.NO_PLACE), kind=place.get("kind"),
+            respondents=r["respondents"], comments=r["comments"],
+            share_of_respondents=_share(r["respondents"], total),
+            population=population,
+            population_is_estimate=bool(place.get("population_is_estimate")),
             share_of_population=population / population_total if population else None,
             rate_per_1000=rate,
-            under_heard=bool(rate is not None and overall_rate
-                             and rate < UNDER_HEARD_RATIO * overall_rate),
+            under_heard=is_locality and bool(
+                rate is not None and overall_rate and rate < UNDER_HEARD_SHARE * overall_rate),
             sentiment=Sentiment({1: r["positive"], 3: r["neutral"], 5: r["negative"]},
                                 r["comments"] - r["positive"] - r["neutral"] - r["negative"]),
             top_themes=[(theme_names.get(tid, str(tid)), n)
-                        for tid, n in per_place_themes.get(r["place_id"], [])[:3]]))
+                        for tid, n in sorted(themes_of.get(pid, Counter()).items(),
+                                             key=lambda item: (-item[1], item[0]))[:3]],
+            locality=is_locality))
     return places, overall_rate
+
+
+def _in_scope(locality_id: int, scope_place: int | None, known: dict[int, dict],
+              home_of: dict[int, int | None]) -> bool:
+    """A locality belongs in a report on `scope_place` when it lies within it (or is it), or
+    when the scope is a place inside the locality."""
+    if scope_place is None or home_of.get(scope_place) == locality_id:
+        return True
+    current: int | None = locality_id
+    seen: set[int] = set()
+    while current is not None and current not in seen:
+        if current == scope_place:
+            return True
+        seen.add(current)
+        place = known.get(current, {})
+        if place.get("partnership_id") == scope_place:
+            return True
+        current = place.get("parent_id")
+    return False
+
+
+def _campaigns(project: Project, scope: ReportScope) -> list:
+    """The campaigns whose responses are in scope (each counted once)."""
+    from engage.analysis.counting import campaigns
+
+    if scope == ReportScope():
+        return campaigns(project)
+    groups = {r["ndg"] for r in q.scope_rows(
+        project, scope, "SELECT DISTINCT ndg FROM scope_comments WHERE ndg IS NOT NULL")}
+    return [c for c in campaigns(project, scope.consultation_id) if c.group in groups]
 
 
 def _profile(project: Project, scope: ReportScope, attribute: str, label: str,

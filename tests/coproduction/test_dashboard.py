@@ -53,7 +53,7 @@ def test_response_rates_against_the_county_rate(project, heard):
         row = by_name[name]
         assert row.respondents == respondents[name]
         assert row.rate == pytest.approx(rate)
-        assert row.under_heard == (rate < 0.67 * county_rate), name
+        assert row.under_heard == (rate < dashboard.UNDER_HEARD_SHARE * county_rate), name
         assert row.population_is_estimate == (name != "East Dorset")
     flagged = sorted(row.name for row in rates.rows if row.under_heard)
     assert flagged == ["Christchurch", "East Dorset", "Weymouth & Portland"]

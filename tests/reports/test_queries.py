@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from engage.analysis import store
+from engage.analysis import counting, store
 from engage.reports import export_queries
 from engage.reports import queries as q
 from engage.reports.queries import ReportScope
@@ -16,6 +16,36 @@ from tests.reports.conftest import comment_id
 
 def raw(project, sql, params=()):
     return [dict(r) for r in project._rows(sql, list(params))]
+
+
+def counting_reasons(project):
+    """Why each comment of the project is not counted (None: counted), by the rule's words:
+    no content; a repeat of the same respondent's earlier text; a campaign response after the
+    first (a near-duplicate group from 10+ respondents, every text 12+ words)."""
+    every = sorted(raw(project, "SELECT * FROM comments"), key=lambda c: c["id"])
+    group_of = {a["comment_id"]: a["near_dup_group"]
+                for a in raw(project, "SELECT * FROM comment_analysis")}
+    members = defaultdict(list)
+    for c in every:
+        if c["substantive"] and group_of.get(c["id"]) is not None:
+            members[(group_of[c["id"]], c["consultation_id"])].append(c)
+    campaign_first = {key: min(m["id"] for m in group) for key, group in members.items()
+                      if len({m["respondent_id"] for m in group}) >= 10
+                      and min(len(m["text"].split()) for m in group) >= 12}
+    reasons, seen = {}, set()
+    for c in every:
+        key = (group_of.get(c["id"]), c["consultation_id"])
+        if not c["substantive"]:
+            reasons[c["id"]] = "no_content"
+        elif c["dup_key"] and (c["respondent_id"], c["dup_key"]) in seen:
+            reasons[c["id"]] = "repeat"
+        elif key in campaign_first and campaign_first[key] != c["id"]:
+            reasons[c["id"]] = "campaign"
+        else:
+            reasons[c["id"]] = None
+        if c["substantive"] and c["dup_key"]:
+            seen.add((c["respondent_id"], c["dup_key"]))
+    return reasons
 
 
 def brute_force(project, respondent_ok=lambda r: True, question_id=None):
@@ -31,21 +61,7 @@ def brute_force(project, respondent_ok=lambda r: True, question_id=None):
                        if c["respondent_id"] in respondents
                        and (question_id is None or c["question_id"] == question_id)),
                       key=lambda c: c["id"])
-    reasons, seen_keys, seen_groups = {}, set(), set()
-    for c in comments:
-        group = analysis.get(c["id"], {}).get("near_dup_group")
-        if not c["substantive"]:
-            reasons[c["id"]] = "non_substantive"
-        elif c["dup_key"] and (c["consultation_id"], c["dup_key"]) in seen_keys:
-            reasons[c["id"]] = "duplicate"
-        elif group is not None and group in seen_groups:
-            reasons[c["id"]] = "near_duplicate"
-        else:
-            reasons[c["id"]] = None
-        if c["substantive"] and c["dup_key"]:
-            seen_keys.add((c["consultation_id"], c["dup_key"]))
-        if reasons[c["id"]] is None and group is not None:
-            seen_groups.add(group)
+    reasons = counting_reasons(project)
     counted = [c for c in comments if reasons[c["id"]] is None]
     themes = defaultdict(set)
     for coding in raw(project, "SELECT * FROM codings"):
@@ -67,12 +83,12 @@ def test_headline_counts_match_the_rules_and_the_known_story(project):
     respondents, comments, reasons, counted, themes, analysis = brute_force(project)
     assert counts["respondents"] == len(respondents) == 15
     assert counts["comments"] == len(comments) == 22
-    by_reason = Counter(reasons.values())
-    # three placeholders, two exact repeats (R09, R11), one near-identical campaign text (R12)
-    assert (counts["non_substantive"], counts["duplicates"], counts["near_duplicates"]) == (
-        by_reason["non_substantive"], by_reason["duplicate"], by_reason["near_duplicate"]) == (
-        3, 2, 1)
-    assert counts["counted"] == len(counted) == 16
+    by_reason = Counter(reasons[c["id"]] for c in comments)
+    # three placeholders; R09 writes R01's words and R10-R12 share a text, but they are
+    # different people and three is no campaign, so every one of them counts
+    assert (counts["no_content"], counts["repeats"], counts["campaign"]) == (
+        by_reason["no_content"], by_reason["repeat"], by_reason["campaign"]) == (3, 0, 0)
+    assert counts["counted"] == len(counted) == 19
     assert counts["coded"] == sum(1 for c in counted if themes[c["id"]])
     assert counts["reviewed"] == sum(1 for a in analysis.values() if a["reviewed"]) == 3
     assert counts["masked_comments"] == 1
@@ -146,12 +162,21 @@ def _descendants(project, place_id):
         found |= more
 
 
-def test_a_repeat_counts_once_within_the_scope_it_is_seen_in(project):
-    # R09 repeats R01 word for word; R09 is in Purbeck, R01 in Weymouth & Portland
-    purbeck = next(p["id"] for p in project.places() if p["name"] == "Purbeck")
-    counts = q.headline_counts(project, ReportScope(place_id=purbeck))
-    assert counts["duplicates"] == 0
-    assert q.headline_counts(project, ReportScope())["duplicates"] == 2
+def test_the_same_words_from_two_people_count_for_both(project):
+    # R09 writes R01's words; R09 is in Purbeck, R01 in Weymouth & Portland
+    text = "Waiting six weeks for a GP appointment is far too long for someone my age"
+    rows = raw(project, "SELECT id FROM comments WHERE text = ?", [text])
+    assert len(rows) == 2
+    statuses = dict(project.db.execute(
+        f"SELECT m.id, {counting.status_sql('m')} FROM comments m").fetchall())
+    assert [statuses[r["id"]] for r in rows] == [None, None]
+    places = {p["name"]: p["id"] for p in project.places()}
+    parts = sum(q.headline_counts(project, ReportScope(place_id=places[name]))["counted"]
+                for name in ("Dorset Council", "Bournemouth, Christchurch and Poole"))
+    # which comments count never depends on the scope, so the parts add up to the whole
+    unplaced = next(p["comments"] for p in q.place_rows(project, ReportScope())
+                    if p["place_id"] is None)
+    assert parts + unplaced == q.headline_counts(project, ReportScope())["counted"]
 
 
 def test_question_and_group_scopes(project):

@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from engage.analysis.agreement import theme_agreement
+from engage.coproduction import dashboard
 from engage.reports import fmt
 from engage.reports import queries as q
 from engage.reports.document import KeyFigures, Table
@@ -66,19 +67,15 @@ def expected_tables(project) -> dict[str, list[list[str]]]:
         out["sentiment"].append([label, fmt.count(n), fmt.pct(n / rated)])
     out["exclusions"] = [
         ["Comments read", fmt.count(counts["comments"])],
-        ['Excluded: no content (e.g. "n/a", "no comment")', fmt.count(counts["non_substantive"])],
-        ["Excluded: exact repeats of another comment", fmt.count(counts["duplicates"])],
-        ["Excluded: near-identical repeats (such as campaign texts) after the first",
-         fmt.count(counts["near_duplicates"])],
-        ["Comments analysed", fmt.count(counts["counted"])],
-        ["Analysed comments matched to at least one theme", fmt.count(counts["coded"])]]
+        ['Not counted: no content (e.g. "n/a", "no comment")', fmt.count(counts["no_content"])],
+        ["Not counted: repeats of the same respondent\u2019s earlier answer",
+         fmt.count(counts["repeats"])],
+        ["Not counted: campaign responses after each campaign\u2019s first",
+         fmt.count(counts["campaign"])],
+        ["Comments counted", fmt.count(counts["counted"])],
+        ["Counted comments matched to at least one theme", fmt.count(counts["coded"])]]
     names = {t["id"]: t["name"] for t in q.codebook_themes(project)}
-    per_place = q.place_theme_counts(project, SCOPE)
-    out["places"] = [[r["place"], fmt.count(r["respondents"]), fmt.count(r["comments"]),
-                      fmt.count(r["positive"]), fmt.count(r["neutral"]), fmt.count(r["negative"]),
-                      "; ".join(f"{names[t]} ({fmt.count(n)})"
-                                for t, n in per_place.get(r["place_id"], [])[:3])]
-                     for r in q.place_rows(project, SCOPE)]
+    out["places"] = expected_places(project, names)
     respondents = counts["respondents"]
     for attribute, _label in q.PROFILE_ATTRIBUTES:
         out[f"profile:{attribute}"] = [[v, fmt.count(n), fmt.pct(n / respondents)]
@@ -86,7 +83,8 @@ def expected_tables(project) -> dict[str, list[list[str]]]:
     used = q.runs_used(project, SCOPE)
     out["runs"] = [[fmt.model_version(r["model_version"]), r["mode"],
                     fmt.long_date(r["finished_at"]), fmt.count(r["comments"]),
-                    fmt.count(used.get(r["id"], 0))] for r in q.analysis_runs(project)]
+                    fmt.count(used.get(r["id"], 0))] for r in q.analysis_runs(project)
+                   if used.get(r["id"])]
     out["files"] = [[f["file_name"], fmt.long_date(f["imported_at"]), fmt.count(f["rows_read"]),
                      fmt.count(f["comments_created"]), fmt.masked(f["masked"])]
                     for f in q.imported_files(project, SCOPE)]
@@ -97,6 +95,33 @@ def expected_tables(project) -> dict[str, list[list[str]]]:
          fmt.count(t.table.true_pos + t.table.false_pos), fmt.count(t.table.true_pos),
          fmt.ratio(t.table.kappa), fmt.ratio(t.table.precision), fmt.ratio(t.table.recall)]
         for t in agreement.themes if t.table.true_pos + t.table.false_pos + t.table.false_neg]
+    return out
+
+
+def expected_places(project, names) -> list[list[str]]:
+    """Every locality (in the places table's order, nobody from it included) with the
+    dashboard's respondents and under-heard flag, then the other places respondents were put
+    in (most first), then no place."""
+    rates = {r.place_id: r for r in dashboard.response_rates(project).rows}
+    rows = {r["place_id"]: r for r in q.place_rows(project, SCOPE)}
+    per_place = q.place_theme_counts(project, SCOPE)
+    empty = dict.fromkeys(("respondents", "comments", "positive", "neutral", "negative"), 0)
+    out = []
+    localities = project.places("locality")
+    others = sorted((r for pid, r in rows.items() if pid is not None
+                     and pid not in {p["id"] for p in localities}),
+                    key=lambda r: -r["respondents"])
+    listed = [(p["name"], rows.get(p["id"], empty), p["id"]) for p in localities]
+    listed += [(r["place"], r, r["place_id"]) for r in others]
+    listed += [(q.NO_PLACE, rows[None], None)] if None in rows else []
+    for name, r, pid in listed:
+        if pid in rates:
+            assert rates[pid].respondents == r["respondents"], name
+            name += " (under-heard)" if rates[pid].under_heard else ""
+        out.append([name, fmt.count(r["respondents"]), fmt.count(r["comments"]),
+                    fmt.count(r["positive"]), fmt.count(r["neutral"]), fmt.count(r["negative"]),
+                    "; ".join(f"{names[t]} ({fmt.count(n)})"
+                              for t, n in per_place.get(pid, [])[:3])])
     return out
 
 
@@ -124,10 +149,10 @@ def test_pdf_key_figures_and_drafted_summary_use_the_counts(built):
     text = squeeze(" ".join(page.extract_text() for page in PdfReader(paths["pdf"]).pages))
     counts = q.headline_counts(project, SCOPE)
     assert f"{fmt.count(counts['respondents'])} respondents" in text
-    assert f"{fmt.count(counts['counted'])} comments analysed" in text
+    assert f"{fmt.count(counts['counted'])} comments counted" in text
     assert (f"{fmt.count(counts['respondents'])} people responded" in text
             and f"making {fmt.count(counts['comments'])} comments" in text
-            and f"{fmt.count(counts['excluded'])} were set aside" in text)
+            and f"{fmt.count(counts['excluded'])} were not counted" in text)
     assert re.search(r"Page 2 of (\d+)", text)
     pages = len(PdfReader(paths["pdf"]).pages)
     assert f"Page {pages} of {pages}" in text

@@ -86,7 +86,8 @@ def test_drafted_summary_says_the_figures(summary):
                            "3 January 2024 and 10 January 2024")
     top = summary.top_themes(1)[0]
     assert f"{top.comments:,} comments" in text
-    assert "- One acute network: Hospital parking (3), Waiting times (2)" in text
+    # R09 wrote R01's words: two people, two voices, so Waiting times has 3
+    assert "- One acute network: Hospital parking (3), Waiting times (3)" in text
     assert f"Officers reviewed {c.reviewed:,} comments" in text
 
 
