@@ -21,7 +21,7 @@ from engage.importing.cleaning import duplicate_key, is_placeholder, normalise_t
 from engage.importing.mapping import ColumnMapping, guess_mapping
 from engage.importing.pii import mask_personal_data, postcode_district
 from engage.importing.readers import Table, read_table
-from engage.places import place_key
+from engage.places import place_key, resolve_place
 from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project, utc_now
 
@@ -191,6 +191,7 @@ class _ImportPlan:
         self.consultation_id = self._consultation_id(consultation)
         report.consultation_id = self.consultation_id
         self.aliases, self.districts = project.place_lookup()
+        self.place_names = {place_key(p["name"]): p["id"] for p in project.places()}
         self.index = {name: i for i, name in enumerate(table.columns)}
         self.role_index = {role: self.index[column] for column, role in mapping.roles.items()
                            if role not in ("comment", "attribute", "ignore")}
@@ -289,6 +290,26 @@ class _ImportPlan:
             "comments_created": report.comments_created,
             "report": json.dumps(report.to_dict()), "mapping": json.dumps(self.mapping.to_json())})
 
+    def _unknown_locality(self, name: str) -> int:
+        """The id of a town's "(locality unknown)" place, made under its council if new."""
+        from engage.places import (
+            AMBIGUOUS_TOWN_PARENT,
+            AMBIGUOUS_TOWN_PARTNERSHIP,
+            UNKNOWN_LOCALITY_KIND,
+        )
+
+        found = self.db.execute("SELECT id FROM places WHERE name = ?", [name]).fetchone()
+        if found:
+            return found[0]
+        parent = self.db.execute("SELECT id FROM places WHERE name = ?",
+                                 [AMBIGUOUS_TOWN_PARENT]).fetchone()
+        partnership = self.db.execute("SELECT id FROM places WHERE name = ?",
+                                      [AMBIGUOUS_TOWN_PARTNERSHIP]).fetchone()
+        return self.db["places"].insert({
+            "name": name, "kind": UNKNOWN_LOCALITY_KIND, "parent_id": parent[0] if parent else None,
+            "partnership_id": partnership[0] if partnership else None, "population": None,
+            "population_is_estimate": 0}).last_pk
+
     def _value(self, values: list[str], role: str) -> str:
         i = self.role_index.get(role)
         return values[i].strip() if i is not None else ""
@@ -305,9 +326,10 @@ class _ImportPlan:
         place_raw = self._value(values, "place")
         postcode = self._value(values, "postcode")
         district = postcode_district(postcode) if postcode else None
-        place_id = self.aliases.get(place_key(place_raw)) if place_raw else None
-        if place_id is None and district:
-            place_id = self.districts.get(district.upper())
+        place_id = resolve_place(place_raw, district, self.aliases, self.districts,
+                                 self.place_names)
+        if isinstance(place_id, str):
+            place_id = self._unknown_locality(place_id)
         attributes = {column: values[self.index[column]].strip()
                       for column in self.mapping.attribute_columns
                       if values[self.index[column]].strip()}
