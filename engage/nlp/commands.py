@@ -224,6 +224,7 @@ def _print_training_summary(model, out: Path) -> None:
 # ----- classify ----------------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
     from engage.nlp import modelio
+    from engage.reports.cells import neutralise
 
     path = str(args.input)
     frame = read_csv(path)
@@ -242,6 +243,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
                   file=sys.stderr)
     frame[THEMES_COLUMN] = result["themes"]
     frame[SENTIMENT_COLUMN] = result["sentiment"]
+    # The output is opened in a spreadsheet: a formula typed into the input stays text there,
+    # by the same rule as the CSV and XLSX exports.
+    frame = frame.map(neutralise)
     try:
         frame.to_csv(out, index=False, encoding="utf-8")
     except OSError as exc:

@@ -114,3 +114,22 @@ def test_a_newline_in_the_file_name_stays_on_one_line(small_project, tmp_path, c
     assert cli.main(["report", str(small_project), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing\\nfolder" in err, err
+
+
+def test_classify_output_keeps_formulas_from_its_input_as_text(tmp_path, capsys):
+    from tests.hardening.bad_inputs import FORMULAS
+
+    source = tmp_path / "in.csv"
+    rows = ["id,text"] + [f'{i},"{f.replace(chr(34), chr(34) * 2)}"' for i, f in
+                          enumerate(FORMULAS)] + ['=2+2,"The parking at the hospital is awful"']
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert cli.main(["classify", "--input", str(source), "--text-column", "text",
+                     "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
+    import csv
+
+    cells = [cell for row in csv.reader(out.read_text(encoding="utf-8").splitlines())
+             for cell in row]
+    for formula in FORMULAS:
+        assert "'" + formula in cells and formula not in cells
+    assert "'=2+2" in cells
