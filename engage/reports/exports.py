@@ -21,23 +21,16 @@ from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project
 from engage.reports import export_queries
 from engage.reports import queries as q
+from engage.reports.cells import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS re-exported
 from engage.reports.queries import ReportScope
 from engage.reports.refiqda import ORIGIN, codebook_qdc, project_qdpx
 from engage.reports.report import check_suffix_matches, printable_name, write_output
 from engage.reports.summary import SENTIMENT_LABELS
 
 EXPORT_FORMATS = ("csv", "xlsx", "qdpx", "qdc")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_COLUMNS = (("age_band", "age_band"), ("sex", "sex"), ("ethnicity", "ethnicity"),
                  ("disability", "disability"), ("carer", "carer"))
 THEME_COLUMN_PREFIX = "theme: "
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading single quote; others unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_format(path: str | Path, given: str | None = None) -> str:
