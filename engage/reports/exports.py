@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from engage.analysis.counting import RULE_SUMMARY, STATUS_LABELS
 from engage.errors import EngageError
 from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project
@@ -82,16 +83,20 @@ class CommentTable:
         self.theme_portfolio = {t["id"]: t["portfolio"] for t in self.themes}
         self.extra = export_queries.extra_attribute_names(project, scope)
         self.codings = export_queries.active_codings(project, scope)
+        self.with_kind = export_queries.has_kind(project)
 
     @property
     def headers(self) -> list[str]:
+        """Stable names (the README's "Export columns" table): scripts find columns by name."""
         return (["comment_id", "consultation", "question", "respondent", "date", "place",
                  "place_as_given", "postcode_district"]
                 + [name for name, _column in FIXED_COLUMNS] + self.extra
-                + ["text", "personal_data_masked", "excluded", "outcome", "themes",
-                   "portfolios", "theme_confidence", "coded_by", "sentiment",
-                   "sentiment_label", "sentiment_by", "sentiment_confidence", "reviewed",
-                   "reviewed_by", "key_quote"]
+                + ["text"] + (["kind"] if self.with_kind else [])
+                + ["personal_data_masked", "counted", "not_counted_reason", "duplicate_of",
+                   "near_duplicate_group", "outcome", "themes", "portfolios",
+                   "theme_confidence", "coded_by", "sentiment", "sentiment_label",
+                   "sentiment_by", "sentiment_confidence", "reviewed", "reviewed_by",
+                   "key_quote", "topic"]
                 + [THEME_COLUMN_PREFIX + t["name"] for t in self.themes])
 
     def rows(self, report: Reporter | None = None) -> Iterator[list]:
@@ -110,7 +115,10 @@ class CommentTable:
                  c["place"], c["place_as_given"], c["postcode_district"]]
                 + [c[column] or "" for _name, column in FIXED_COLUMNS]
                 + [attributes.get(name, "") for name in self.extra]
-                + [c["text"], "yes" if c["masked"] else "no", c["exclusion"].replace("_", " "),
+                + [c["text"]] + ([c["kind"] or ""] if self.with_kind else [])
+                + ["yes" if c["masked"] else "no", int(not c["exclusion"]),
+                   STATUS_LABELS.get(c["exclusion"] or None, "") if c["exclusion"] else "",
+                   c["duplicate_of"] or "", c["near_dup_group"] or "",
                    c["outcome"] or "not analysed",
                    "; ".join(self.theme_names[x["theme_id"]] for x in codings),
                    "; ".join(dict.fromkeys(self.theme_portfolio[x["theme_id"]] for x in codings)),
@@ -120,7 +128,8 @@ class CommentTable:
                    sentiment if sentiment else "", SENTIMENT_LABELS.get(sentiment or 0, ""), by,
                    "" if c["sentiment_confidence"] is None or by != "model"
                    else round(c["sentiment_confidence"], 2),
-                   int(bool(c["reviewed"])), c["reviewed_by"] or "", int(bool(c["key_quote"]))]
+                   int(bool(c["reviewed"])), c["reviewed_by"] or "", int(bool(c["key_quote"])),
+                   c["topic"] or ""]
                 + [int(t["id"] in on) for t in self.themes])
 
     def csv_bytes(self, report: Reporter | None = None) -> bytes:
@@ -162,7 +171,8 @@ def _about_lines(project: Project, scope: ReportScope) -> list[str]:
             "suggestion not rejected); theme: columns repeat them as 0/1.",
             "sentiment: 1 very positive to 5 very negative (3 neutral or mixed); the "
             "officer's when set, else the model's.",
-            "excluded: comments left out of report counts (no content, exact repeat, or a "
-            "near-identical campaign text after the first).",
+            "counted: 1 when the comment counts in the app's and the report's figures; "
+            "not_counted_reason says why not (no content, repeat, campaign response). "
+            + RULE_SUMMARY,
             "Text cells starting with = + - @ are prefixed with ' so they cannot run as "
             "formulas."]

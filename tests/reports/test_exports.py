@@ -98,9 +98,11 @@ def test_csv_says_who_coded_and_what_was_excluded(exported):
     assert email["personal_data_masked"] == "yes" and email["reviewed"] == "1"
     booking = rows["Booking online through the app works well and saves me a phone call"]
     assert (booking["sentiment"], booking["sentiment_by"]) == ("1", "officer")
-    reasons = sorted(r["excluded"] for r in read_csv(paths["csv"]) if r["excluded"])
-    assert reasons == ["duplicate", "duplicate", "near duplicate", "non substantive",
-                       "non substantive", "non substantive"]
+    every = read_csv(paths["csv"])
+    reasons = sorted(r["not_counted_reason"] for r in every if r["not_counted_reason"])
+    assert reasons == ["no content"] * 3
+    assert sum(r["counted"] == "1" for r in every) == q.headline_counts(
+        project, q.ReportScope())["counted"]
     wards = {r["respondent"]: r["Ward"] for r in read_csv(paths["csv"])}
     assert (wards["R01"], wards["R09"]) == ("Rodwell", "")
 
