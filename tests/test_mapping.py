@@ -141,7 +141,7 @@ def test_only_one_column_gets_each_single_role():
     })
     mapping = guess_mapping(table)
     assert mapping.roles["Response ID"] == "respondent_id"
-    assert mapping.roles["Collector ID"] == "attribute"
+    assert mapping.roles["Collector ID"] == "ignore"  # survey metadata
     assert mapping.roles["Gender"] == "sex"
     assert mapping.roles["Is your gender the same as the sex you were registered at birth?"] == "attribute"
     assert "'Gender' fits better" in mapping.reasons[

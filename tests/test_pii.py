@@ -145,7 +145,7 @@ def test_titled_names_are_masked_whole(phrase):
 
 @pytest.mark.parametrize("text", [
     "the Dr was late", "Dr", "I asked to see a Dr.", "the nurse was kind", "a doctor called",
-    "Nurse Practitioner clinics help", "Mr and Mrs", "Dr Monday", "DR PATEL SHOUTED",
+    "Nurse Practitioner clinics help", "Mr and Mrs", "Dr Monday",
 ])
 def test_bare_titles_and_lowercase_roles_are_left(text):
     assert masked(text) == text

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,58 +19,88 @@ from pathlib import Path
 from engage.changes import Changes
 from engage.errors import ImportFileError
 from engage.importing.cleaning import duplicate_key, is_placeholder, normalise_text
+from engage.importing.layout import HeaderInfo, metadata_kind, prepare_table, question_label
 from engage.importing.mapping import ColumnMapping, guess_mapping
-from engage.importing.pii import mask_personal_data, postcode_district
+from engage.importing.pii import mask_personal_data, might_hold_personal_data, postcode_district
 from engage.importing.readers import Table, read_table
 from engage.places import place_key, resolve_place
 from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project, utc_now
 
 FIXED_ATTRIBUTES = ("age_band", "sex", "ethnicity", "disability", "carer")
+_PSEUDONYM_SETTING = "respondent_pseudonym_key"
+# Day first, as UK tools write; a date that cannot be day-first (03/14/2024) is read
+# month-first, as US-made tools (SurveyMonkey, Microsoft Forms) write by default.
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d",
-                 "%d %B %Y", "%d %b %Y")
+                 "%d %B %Y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y", "%m/%d/%Y", "%m/%d/%y")
 
 
 @dataclass
 class ImportReport:
-    """What an import did, shown to the officer and kept with the project."""
+    """What an import did, shown to the officer and kept with the project.
+
+    Every answer read is accounted for: imported (placeholders included, marked), a duplicate
+    of an answer already in the project, or left out with its reason and row.
+    """
 
     file: str
     consultation: str = ""
     consultation_id: int | None = None
     import_id: int | None = None
     rows_read: int = 0
+    answers_read: int = 0
     respondents_created: int = 0
     respondents_matched: int = 0
     comments_created: int = 0
-    comments_already_present: int = 0
     placeholders: int = 0
-    duplicates: int = 0
+    duplicates: int = 0                     # already in the project: recognised, not added
+    duplicate_rows: list[int] = field(default_factory=list)
+    repeated_texts: int = 0                 # same words as another comment: kept, flagged
     unplaced_respondents: int = 0
+    pseudonymised: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    skipped_cells: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    columns: list[str] = field(default_factory=list, repr=False)
+    shape: list[str] = field(default_factory=list)
+    left_out_columns: dict[str, list[str]] = field(default_factory=dict)
     masked: Counter = field(default_factory=Counter)
     masked_rows: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def comments_already_present(self) -> int:
+        return self.duplicates
+
+    @property
+    def answers_left_out(self) -> int:
+        return self.answers_read - self.comments_created - self.duplicates
+
     def lines(self) -> list[str]:
         """A plain-language summary for the CLI and the wizard's last page."""
-        out = [
-            f"File: {self.file}",
-            f"Consultation: {self.consultation}",
+        out = [f"File: {self.file}", f"Consultation: {self.consultation}"]
+        out += [f"Found: {line}" for line in self.shape]
+        out += [
             f"Rows read: {self.rows_read}",
+            f"Answers read: {self.answers_read}",
+            f"Comments created: {self.comments_created} (answers imported)",
             f"Respondents: {self.respondents_created} new, {self.respondents_matched} already in the project",
-            f"Comments created: {self.comments_created}"
-            + (f" ({self.comments_already_present} already imported, not added again)"
-               if self.comments_already_present else ""),
-            f"Non-substantive answers (kept, marked): {self.placeholders}",
-            f"Exact duplicates flagged: {self.duplicates}",
+            f"Placeholders (imported, marked non-substantive): {self.placeholders}",
+            f"Duplicates (already in the project, not added again): {self.duplicates}"
+            + (f" (rows {_row_list(self.duplicate_rows)})" if self.duplicates else ""),
+            f"Same words as another comment (imported, flagged): {self.repeated_texts}",
         ]
         if self.unplaced_respondents:
             out.append(f"Respondents with no recognised place: {self.unplaced_respondents}")
+        for reason, columns in self.left_out_columns.items():
+            out.append(f"Columns left out, {reason}: {len(columns)} ({', '.join(columns[:12])}"
+                       + (" …" if len(columns) > 12 else "") + ")")
+        if self.pseudonymised:
+            out.append(f"Respondent ids holding personal data, replaced by pseudonyms: "
+                       f"{self.pseudonymised}")
         if self.masked:
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.masked.items()))
             out.append(f"Personal data masked: {kinds}")
-        out.append(f"Skipped rows: {len(self.skipped)}")
+        out.append(f"Rows left out: {len(self.skipped)}")
         out += [f"  row {row}: {reason}" for row, reason in self.skipped[:50]]
         if len(self.skipped) > 50:
             out.append(f"  … and {len(self.skipped) - 50} more")
@@ -77,15 +108,61 @@ class ImportReport:
         return out
 
     def to_dict(self) -> dict:
-        return dict(file=self.file, rows_read=self.rows_read,
+        return dict(file=self.file, rows_read=self.rows_read, answers_read=self.answers_read,
                     respondents_created=self.respondents_created,
                     respondents_matched=self.respondents_matched,
                     comments_created=self.comments_created,
-                    comments_already_present=self.comments_already_present,
                     placeholders=self.placeholders, duplicates=self.duplicates,
+                    duplicate_rows=self.duplicate_rows[:500],
+                    repeated_texts=self.repeated_texts,
                     unplaced_respondents=self.unplaced_respondents,
+                    pseudonymised=self.pseudonymised, shape=self.shape,
+                    left_out_columns=self.left_out_columns,
                     skipped=self.skipped, masked=dict(self.masked),
                     masked_rows=self.masked_rows[:500], warnings=self.warnings[:200])
+
+
+def _row_list(rows: list[int], limit: int = 20) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def describe(info: HeaderInfo | None, mapping: ColumnMapping) -> list[str]:
+    """What Engage found in the file, in the words the wizard and the report use."""
+    info = info or HeaderInfo()
+    ignored = [c for c, r in mapping.roles.items() if r == "ignore" and metadata_kind(c)]
+    first = info.summary()
+    if ignored:
+        first += f"; {len(ignored)} survey-metadata column{'s' if len(ignored) != 1 else ''} left out"
+    question = mapping.column_for("question")
+    answers = mapping.comment_columns
+    if question:
+        second = (f"long layout: one row per answer, question in column {question}, "
+                  f"answer in {', '.join(answers)}")
+    else:
+        second = (f"wide layout: one row per respondent, {len(answers)} question"
+                  f"{'s' if len(answers) != 1 else ''} as columns")
+    respondent = mapping.column_for("respondent_id")
+    second += (f"; respondents identified by {respondent}" if respondent
+               else "; no respondent id: each row is its own respondent")
+    return [first, second]
+
+
+def left_out_columns(mapping: ColumnMapping) -> dict[str, list[str]]:
+    """Ignored columns grouped by why: personal identifiers first, then the tool's metadata."""
+    groups: dict[str, list[str]] = {}
+    for column, role in mapping.roles.items():
+        if role != "ignore":
+            continue
+        kind = metadata_kind(column)
+        reason = mapping.reasons.get(column, "")
+        if kind == "personal" or reason.startswith("Personal identifier"):
+            groups.setdefault("personal identifiers (never stored)", []).append(column)
+        elif kind:
+            groups.setdefault("survey metadata", []).append(column)
+        else:
+            groups.setdefault("set to ignore", []).append(column)
+    return groups
 
 
 @functools.lru_cache(maxsize=4096)
@@ -124,15 +201,47 @@ def import_file(project: Project, path: str | Path, consultation: str,
     report = Reporter(progress, cancelled)
     report(0.0, f"Reading {path.name}")
     table = read_table(path, sheet=sheet)
+    table, info = prepare_table(table, header_rows=header_rows)
     report(0.15, f"Read {len(table.rows)} rows")
+    overrides = dict(layout=layout, question_column=question_column,
+                     respondent_column=respondent_column)
     if mapping is None:
         saved = project.saved_mapping(ColumnMapping.signature(table.columns))
-        mapping = ColumnMapping.from_json(saved) if saved else guess_mapping(table)
+        if saved and not any(overrides.values()):
+            mapping = ColumnMapping.from_json(saved)
+        else:
+            mapping = guess_mapping(table, **overrides)
+    else:
+        mapping = with_overrides(mapping, table, **overrides)
     if text_columns:
         mapping = with_text_columns(mapping, table, text_columns)
     return import_table(project, table, consultation, mapping, keep_original=keep_original,
                         save_mapping=save_mapping, progress=report.span(0.15, 1.0),
-                        cancelled=cancelled, sha256=file_sha256(path))
+                        cancelled=cancelled, sha256=file_sha256(path), header_info=info)
+
+
+def with_overrides(mapping: ColumnMapping, table: Table, layout: str | None = None,
+                   question_column: str | None = None,
+                   respondent_column: str | None = None) -> ColumnMapping:
+    """A given mapping with the command line's layout, question and respondent columns."""
+    if not (layout or question_column or respondent_column):
+        return mapping
+    guessed = guess_mapping(table, layout=layout, question_column=question_column,
+                            respondent_column=respondent_column)
+    roles = dict(mapping.roles)
+    for role, given in (("question", question_column), ("respondent_id", respondent_column)):
+        if given:
+            for column, r in list(roles.items()):
+                if r == role:
+                    roles[column] = "attribute"
+            roles[given] = role
+    if layout == "wide":
+        roles = {c: ("attribute" if r == "question" else r) for c, r in roles.items()}
+    elif layout == "long" and not question_column and "question" not in roles.values():
+        found = guessed.column_for("question")
+        if found:
+            roles[found] = "question"
+    return ColumnMapping(roles=roles)
 
 
 def with_text_columns(mapping: ColumnMapping, table: Table, columns: list[str]) -> ColumnMapping:
@@ -148,18 +257,27 @@ def with_text_columns(mapping: ColumnMapping, table: Table, columns: list[str]) 
             roles[column] = "ignore"
     for column in columns:
         roles[column] = "comment"
-    return ColumnMapping(roles=roles)
+    return ColumnMapping(roles=roles, reasons=dict(mapping.reasons))
 
 
 def import_table(project: Project, table: Table, consultation: str, mapping: ColumnMapping,
                  keep_original: bool = False, save_mapping: bool = True,
                  progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
-                 sha256: str | None = None) -> tuple[ImportReport, Changes]:
-    """Import an already-read table in one transaction; raise (and keep nothing) on failure."""
+                 sha256: str | None = None,
+                 header_info: HeaderInfo | None = None) -> tuple[ImportReport, Changes]:
+    """Import an already-read table in one transaction; raise (and keep nothing) on failure.
+
+    `header_info` (from `layout.prepare_table`) says which heading rows were left out.
+    """
     mapping.validate(table)
     step = Reporter(progress, cancelled)
     result = ImportReport(file=Path(table.source).name, consultation=consultation,
-                          warnings=list(getattr(table, "warnings", [])))
+                          warnings=list(getattr(table, "warnings", [])),
+                          shape=describe(header_info, mapping),
+                          left_out_columns=left_out_columns(mapping),
+                          columns=list(table.columns))
+    if header_info is not None:
+        result.skipped += header_info.header_row_numbers
     with project.transaction("import") as tx:
         plan = _ImportPlan(project, table, mapping, consultation, keep_original, result)
         plan.write(step, sha256)
@@ -193,6 +311,8 @@ class _ImportPlan:
         self.aliases, self.districts = project.place_lookup()
         self.place_names = {place_key(p["name"]): p["id"] for p in project.places()}
         self.index = {name: i for i, name in enumerate(table.columns)}
+        self.pseudonyms: dict[str, str] = {}
+        self._key: bytes | None = None
         self.role_index = {role: self.index[column] for column, role in mapping.roles.items()
                            if role not in ("comment", "attribute", "ignore")}
 
@@ -207,17 +327,20 @@ class _ImportPlan:
             {"name": name, "description": "", "created_at": utc_now()}).last_pk
 
     def _question_ids(self) -> dict[str, int]:
-        existing = dict(self.db.execute(
+        """Label -> id of the consultation's questions; `_question_id` adds new ones."""
+        self.questions = dict(self.db.execute(
             "SELECT label, id FROM questions WHERE consultation_id = ?",
             [self.consultation_id]).fetchall())
-        position = len(existing)
-        for column in self.mapping.comment_columns:
-            if column not in existing:
-                position += 1
-                existing[column] = self.db["questions"].insert(
-                    {"consultation_id": self.consultation_id, "label": column, "text": column,
-                     "position": position}).last_pk
-        return existing
+        return self.questions
+
+    def _question_id(self, label: str) -> int:
+        found = self.questions.get(label)
+        if found is None:
+            found = self.db["questions"].insert(
+                {"consultation_id": self.consultation_id, "label": label, "text": label,
+                 "position": len(self.questions) + 1}).last_pk
+            self.questions[label] = found
+        return found
 
     def _next_id(self, table: str) -> int:
         return (self.db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
@@ -229,56 +352,73 @@ class _ImportPlan:
             "file_format": self.table.file_format, "sheet": self.table.sheet, "sha256": sha256,
             "imported_at": utc_now(), "imported_by": self.project.user}).last_pk
         report.import_id = import_id
-        questions = self._question_ids()
+        self._question_ids()
+        if self.mapping.column_for("question") is None:
+            for column in self.mapping.comment_columns:  # wide: questions in column order
+                self._question_id(column)
         known = dict(self.db.execute(
             "SELECT external_id, id FROM respondents WHERE consultation_id = ?",
             [self.consultation_id]).fetchall())
-        answered = set(self.db.execute(
-            "SELECT respondent_id, question_id FROM comments WHERE consultation_id = ?",
-            [self.consultation_id]).fetchall())
+        already = self._answers_in_project()
         seen_keys = dict(self.db.execute(
             "SELECT dup_key, min(id) FROM comments WHERE consultation_id = ? AND substantive = 1 "
             "GROUP BY dup_key", [self.consultation_id]).fetchall())
         next_respondent, next_comment = self._next_id("respondents"), self._next_id("comments")
         respondents, comments = [], []
-        first_row_of: dict[str, int] = {}
+        new_rows: dict[str, dict] = {}       # external id -> respondent row made by this import
+        matched: set[str] = set()
+        row_counts: Counter = Counter()      # rows without an id, by content
+        question_at = self.index.get(self.mapping.column_for("question") or "")
+        answer_columns = [(c, self.index[c]) for c in self.mapping.comment_columns]
+        several = len(answer_columns) > 1
+        long_layout = question_at is not None
         total = max(1, len(self.table.rows))
         for i, values in enumerate(self.table.rows):
             if i % 500 == 0:
                 step(0.7 * i / total, f"Reading row {i + 1} of {total}")
             row_number = self.table.row_number(i)
             report.rows_read += 1
-            if not any(v.strip() for v in values):
-                report.skipped.append((row_number, "empty row"))
-                continue
-            external = self._external_id(values)
-            if external in first_row_of:
-                report.skipped.append((row_number, f"respondent {external} already appears at "
-                                                   f"row {first_row_of[external]}; first kept"))
-                continue
-            first_row_of[external] = row_number
+            external = self._external_id(values, row_counts)
             respondent_id = known.get(external)
             if respondent_id is None:
                 respondent_id = next_respondent
                 next_respondent += 1
-                respondents.append(self._respondent(respondent_id, external, values, row_number,
-                                                    import_id))
+                known[external] = respondent_id
+                row = self._masked(self._respondent(respondent_id, external, values, row_number,
+                                                    import_id), row_number)
+                respondents.append(row)
+                new_rows[external] = row
                 report.respondents_created += 1
-            else:
+            elif external in new_rows:
+                self._merge(new_rows[external], values, row_number)
+            elif external not in matched:
+                matched.add(external)
                 report.respondents_matched += 1
             date = parse_date(self._value(values, "date"))
-            for column in self.mapping.comment_columns:
-                raw = normalise_text(values[self.index[column]])
+            asked = question_label(values[question_at]) if long_layout else ""
+            answered = False
+            for column, j in answer_columns:
+                raw = normalise_text(values[j])
                 if not raw:
                     continue
-                question_id = questions[column]
-                if (respondent_id, question_id) in answered:
-                    report.comments_already_present += 1
+                answered = True
+                report.answers_read += 1
+                label = (f"{asked} - {column}" if several else asked) if asked else column
+                question_id = self._question_id(label)
+                comment = self._comment(next_comment, raw, question_id, respondent_id,
+                                        date, row_number, import_id, seen_keys)
+                key = (respondent_id, question_id, comment["text"])
+                if already.get(key):
+                    already[key] -= 1
+                    report.duplicates += 1
+                    report.duplicate_rows.append(row_number)
+                    self._undo_counts(comment, seen_keys)
                     continue
-                answered.add((respondent_id, question_id))
-                comments.append(self._comment(next_comment, raw, question_id, respondent_id,
-                                              date, row_number, import_id, seen_keys))
+                comments.append(comment)
                 next_comment += 1
+            if long_layout and not answered:
+                self._leave_out(row_number, values, "no answer in "
+                                + ", ".join(c for c, _ in answer_columns))
         step(0.75, f"Saving {len(comments)} comments")
         _bulk_insert(self.db, "respondents", respondents)
         _bulk_insert(self.db, "comments", comments)
@@ -289,6 +429,83 @@ class _ImportPlan:
             "respondents_matched": report.respondents_matched,
             "comments_created": report.comments_created,
             "report": json.dumps(report.to_dict()), "mapping": json.dumps(self.mapping.to_json())})
+
+    def _answers_in_project(self) -> Counter:
+        """(respondent, question, text) of the answers already stored: an export that repeats
+        them (a later download of the same survey) adds each only once."""
+        rows = self.db.execute(
+            "SELECT respondent_id, question_id, text FROM comments WHERE consultation_id = ?",
+            [self.consultation_id])
+        return Counter(map(tuple, rows))
+
+    def _undo_counts(self, comment: dict, seen_keys: dict[str, int]) -> None:
+        """A comment not stored after all (already in the project) leaves no counts behind."""
+        if comment["duplicate_of"] is not None:
+            self.report.repeated_texts -= 1
+        elif comment["dup_key"] and seen_keys.get(comment["dup_key"]) == comment["id"]:
+            del seen_keys[comment["dup_key"]]
+        if not comment["substantive"]:
+            self.report.placeholders -= 1
+        if comment["masked"]:
+            kinds = {k["kind"]: k["count"] for k in json.loads(comment["masked"])}
+            self.report.masked.subtract(kinds)
+            self.report.masked += Counter()  # drop the kinds that fell to zero
+            for kind in kinds:
+                self.report.masked_rows.remove((comment["source_row"], kind))
+
+    def _leave_out(self, row_number: int, values: list[str], reason: str) -> None:
+        self.report.skipped.append((row_number, reason))
+        if len(self.report.skipped_cells) < 500:
+            self.report.skipped_cells[row_number] = self._shown_cells(values)
+
+    def _shown_cells(self, values: list[str]) -> list[str]:
+        """A row as the report may show it: personal columns blank, free text masked."""
+        out = []
+        for column, value in zip(self.table.columns, values, strict=True):
+            role = self.mapping.role_of(column)
+            hidden = role == "ignore" and (metadata_kind(column) == "personal"
+                                           or "Personal" in self.mapping.reasons.get(column, ""))
+            out.append("" if hidden else mask_personal_data(value)[0])
+        return out
+
+    def _masked(self, row: dict, row_number: int) -> dict:
+        """Mask personal data in a respondent's kept values (place, fixed and other attributes)."""
+        for name in ("place_raw", *FIXED_ATTRIBUTES):
+            if row.get(name):
+                row[name] = self._mask_value(row[name], row_number)
+        attributes = row.get("attributes") or "{}"
+        if might_hold_personal_data(attributes):
+            values = json.loads(attributes)
+            masked = {k: self._mask_value(v, row_number) for k, v in values.items()}
+            if masked != values:
+                row["attributes"] = json.dumps(masked, ensure_ascii=False)
+        return row
+
+    def _mask_value(self, value: str, row_number: int) -> str:
+        text, items = mask_personal_data(value)
+        if items:
+            kinds = Counter(item.kind for item in items)
+            self.report.masked.update(kinds)
+            self.report.masked_rows += [(row_number, kind) for kind in kinds]
+        return text
+
+    def _merge(self, row: dict, values: list[str], row_number: int) -> None:
+        """A respondent's later row (long layout) fills in what their first row left empty."""
+        if not self.mapping.attribute_columns and not any(
+                row.get(name) is None for name in FIXED_ATTRIBUTES):
+            return
+        attributes = json.loads(row["attributes"])
+        changed = False
+        for column in self.mapping.attribute_columns:
+            value = values[self.index[column]].strip()
+            if value and column not in attributes:
+                attributes[column] = self._mask_value(value, row_number)
+                changed = True
+        if changed:
+            row["attributes"] = json.dumps(attributes, ensure_ascii=False)
+        for name in FIXED_ATTRIBUTES:
+            if row.get(name) is None and self._value(values, name):
+                row[name] = self._mask_value(self._value(values, name), row_number)
 
     def _unknown_locality(self, name: str) -> int:
         """The id of a town's "(locality unknown)" place, made under its council if new."""
@@ -314,12 +531,41 @@ class _ImportPlan:
         i = self.role_index.get(role)
         return values[i].strip() if i is not None else ""
 
-    def _external_id(self, values: list[str]) -> str:
-        """The export's own id, or a hash of the row so re-importing a file is idempotent."""
+    def _external_id(self, values: list[str], row_counts: Counter) -> str:
+        """The export's own id (a pseudonym if it is personal data, such as an e-mail), or
+        for a row without one, a hash of the row and how many identical rows came before:
+        two people who answered alike stay two respondents, and re-importing the same file
+        finds the same ones again."""
         given = self._value(values, "respondent_id")
         if given:
+            if might_hold_personal_data(given) and mask_personal_data(given)[1]:
+                self.report.pseudonymised += given not in self.pseudonyms
+                return self._pseudonym(given)
             return given
-        return "row:" + hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()[:16]
+        row_counts[digest] += 1
+        n = row_counts[digest]
+        return f"row:{digest}" if n == 1 else f"row:{digest}:{n}"
+
+    def _pseudonym(self, given: str) -> str:
+        found = self.pseudonyms.get(given)
+        if found is None:
+            digest = hashlib.blake2b(" ".join(given.casefold().split()).encode("utf-8"),
+                                     key=self._pseudonym_key(), digest_size=8).hexdigest()
+            found = self.pseudonyms[given] = f"pseudonym:{digest}"
+        return found
+
+    def _pseudonym_key(self) -> bytes:
+        """A random key kept in the project: the same e-mail gets the same pseudonym at every
+        import, yet no one can recompute it from a list of addresses without the file."""
+        if self._key is None:
+            stored = self.db.execute("SELECT value FROM settings WHERE key = ?",
+                                     [_PSEUDONYM_SETTING]).fetchone()
+            if stored is None:
+                stored = (secrets.token_hex(16),)
+                self.db["settings"].insert({"key": _PSEUDONYM_SETTING, "value": stored[0]})
+            self._key = bytes.fromhex(stored[0])
+        return self._key
 
     def _respondent(self, rid: int, external: str, values: list[str], row_number: int,
                     import_id: int) -> dict:
@@ -360,7 +606,7 @@ class _ImportPlan:
             if duplicate_of is None:
                 seen_keys[key] = cid
             else:
-                self.report.duplicates += 1
+                self.report.repeated_texts += 1
         if not substantive:
             self.report.placeholders += 1
         return dict(id=cid, consultation_id=self.consultation_id, question_id=question_id,

@@ -18,11 +18,18 @@ from dataclasses import dataclass, field
 
 from engage.errors import MappingError
 from engage.importing.cleaning import is_placeholder
+from engage.importing.layout import (
+    answer_time_rank,
+    find_question_column,
+    metadata_kind,
+    personal_label,
+)
 from engage.importing.pii import postcode_district
 from engage.importing.readers import Table
 
 ROLES = (
     "comment",
+    "question",
     "respondent_id",
     "date",
     "place",
@@ -38,6 +45,7 @@ ROLES = (
 
 ROLE_LABELS: dict[str, str] = {
     "comment": "Comment (free text)",
+    "question": "Question (long layout)",
     "respondent_id": "Respondent ID",
     "date": "Date",
     "place": "Place / locality",
@@ -90,6 +98,11 @@ class ColumnMapping:
     def attribute_columns(self) -> list[str]:
         return self.columns_for("attribute")
 
+    @property
+    def layout(self) -> str:
+        """"long" when a column names each row's question, else "wide"."""
+        return "long" if self.column_for("question") else "wide"
+
     def to_json(self) -> dict:
         """A JSON-ready dict (json.dumps it to store); reasons are not kept, they were guesses."""
         return {"format": _MAPPING_FORMAT, "roles": dict(self.roles)}
@@ -128,6 +141,8 @@ class ColumnMapping:
                 raise MappingError(f"Column {column!r} has an unknown role {role!r}")
         if not self.comment_columns:
             raise MappingError("No column is mapped as a comment; choose at least one free-text column")
+        if self.column_for("question") in self.comment_columns:
+            raise MappingError("The question column cannot also be a comment column")
         for role in ROLES:
             columns = self.columns_for(role) if role in SINGLE_ROLES else []
             if len(columns) > 1:
@@ -162,7 +177,8 @@ _PERSONAL_NAME = re.compile(
 _NAME_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("respondent_id", re.compile(
         r"^(id|ref|reference|respondent|uid|uuid|urn|serial)$"
-        r"|\b(respondent|response|participant|record|submission|unique|user|row|case|survey)"
+        r"|\b(respondent|response|participant|record|submission|unique|user|row|case|survey"
+        r"|serial|form|contact|patient|customer|person|ticket|enquiry|comment|answer)"
         r" ?(id|ref|reference|number|no|num)$|\bid$|^id\b")),
     ("date", re.compile(
         r"\b(date|dated|submitted|timestamp|time stamp|completed|completion time|start time"
@@ -185,10 +201,11 @@ _COMMENT_NAME = re.compile(
 
 _WORD_RE = re.compile(r"\S*[^\W\d_]\S*")  # a whitespace-separated token with a letter in it
 _DATE_RE = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?"
+    r"( ?(Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4}))?)?"
     r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?"
     r"|\d{1,2}(st|nd|rd|th)? [A-Za-z]{3,9},? \d{4}( \d{1,2}:\d{2}(:\d{2})?)?"
-    r"|[A-Za-z]{3,9} \d{1,2}(st|nd|rd|th)?,? \d{4}"
+    r"|[A-Za-z]{3,9} \d{1,2}(st|nd|rd|th)?,? \d{4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?"
 )
 _AGE_RE = re.compile(
     r"(aged? )?\d{1,3} ?(-|–|to) ?\d{1,3}( years)?|\d{2,3} ?\+|(aged? )?\d{2,3} (and|or) (over|above|older)"
@@ -220,6 +237,8 @@ class _Profile:
     postcodes: float = 0.0
     ages: float = 0.0
     emails: float = 0.0
+    unique_long: int = 0        # answers of four words or more that occur only once
+    long_kinds: int = 0         # different answers of four words or more
 
     @property
     def distinct_ratio(self) -> float:
@@ -232,9 +251,12 @@ class _Profile:
     @property
     def is_free_text(self) -> bool:
         """Long and varied: many answers of four words or more, rarely repeated."""
-        return self.long_share >= 0.3 and self.long_distinct >= 0.6 and (
-            self.median_length >= 20 or self.median_words >= 4 or self.long_share >= 0.5
-        )
+        if self.long_share >= 0.3 and self.long_distinct >= 0.6 and (
+                self.median_length >= 20 or self.median_words >= 4 or self.long_share >= 0.5):
+            return True
+        # Sentences are answers to a question however many short or repeated answers sit
+        # beside them ("No", "n/a", "Very happy"): a list of options repeats its long values.
+        return self.unique_long >= 8 and self.unique_long >= 0.5 * self.long_kinds
 
 
 def _profile(values: list[str]) -> _Profile:
@@ -257,7 +279,10 @@ def _profile(values: list[str]) -> _Profile:
         median_length=statistics.median(len(v) for v in answers),
         median_words=statistics.median(words),
         top_value=counts.most_common(1)[0][0],
+        long_kinds=len(set(long_values)),
     )
+    long_counts = Counter(long_values)
+    profile.unique_long = sum(1 for n in long_counts.values() if n == 1)
     if not profile.is_free_text:  # the shape of short values only matters for short columns
         common = counts.most_common(1000)
         stated = [(v, n) for v, n in common if not _NOT_STATED.fullmatch(v)] or common
@@ -283,8 +308,19 @@ def _percent(x: float) -> str:
     return f"{round(100 * x)}%"
 
 
-def guess_mapping(table: Table) -> ColumnMapping:
-    """Propose a role for every column of `table`, each with the reason it was chosen."""
+def guess_mapping(table: Table, layout: str | None = None, question_column: str | None = None,
+                  respondent_column: str | None = None) -> ColumnMapping:
+    """Propose a role for every column of `table`, each with the reason it was chosen.
+
+    `layout` ("long" or "wide"), `question_column` and `respondent_column` override what the
+    content suggests; a column named that does not exist is refused.
+    """
+    for given in (question_column, respondent_column):
+        if given is not None and given not in table.columns:
+            raise MappingError(f"{table.name} has no column {given!r} (columns are: "
+                               f"{', '.join(table.columns)})")
+    if layout not in (None, "long", "wide"):
+        raise MappingError(f"layout must be long or wide, not {layout!r}")
     sample = _sample(table)
     profiles = {
         column: _profile([row[i] for row in sample]) for i, column in enumerate(table.columns)
@@ -298,24 +334,81 @@ def guess_mapping(table: Table) -> ColumnMapping:
             named.setdefault(role, []).append((_name_strength(column, role), column))
         roles[column], reasons[column] = role, reason
     for role, candidates in named.items():
+        if role == "date":
+            candidates = [(-answer_time_rank(c), c) if metadata_kind(c) == "time" else (s, c)
+                          for s, c in candidates]
         best = max(candidates, key=lambda c: c[0])[1]  # max keeps the first of equals
         for _, column in candidates:
             if column != best:
-                roles[column] = "attribute"
+                roles[column] = "ignore" if metadata_kind(column) else "attribute"
                 reasons[column] = (
                     f"Also looks like {ROLE_LABELS[role].lower()}, but {best!r} fits better; "
-                    "kept as an attribute."
-                )
+                    + ("left out." if roles[column] == "ignore" else "kept as an attribute."))
     _pick_content_id(table.columns, profiles, roles, reasons)
+    if respondent_column:
+        _force(roles, reasons, respondent_column, "respondent_id", "Named as the respondent column.")
+    if layout != "wide":
+        _pick_question_column(table, roles, reasons, question_column)
+    _ensure_comment(profiles, roles, reasons)
     return ColumnMapping(roles=roles, reasons=reasons)
+
+
+def _force(roles: dict[str, str], reasons: dict[str, str], column: str, role: str,
+           reason: str) -> None:
+    """Give `column` a single-valued role, moving any other column off it."""
+    for other, r in roles.items():
+        if r == role and other != column:
+            roles[other], reasons[other] = "attribute", f"{column!r} has that role instead."
+    roles[column], reasons[column] = role, reason
+
+
+def _pick_question_column(table: Table, roles, reasons, question_column: str | None) -> None:
+    if question_column:
+        _force(roles, reasons, question_column, "question",
+               "Named as the question column: each row is one answer (long layout).")
+        return
+    respondent = next((c for c, r in roles.items() if r == "respondent_id"), None)
+    comments = {c for c, r in roles.items() if r == "comment"}
+    found = find_question_column(table, respondent, exclude=comments)
+    if found:
+        _force(roles, reasons, found[0], "question", found[1])
+
+
+def _ensure_comment(profiles: dict[str, _Profile], roles, reasons) -> None:
+    """With no column taken for free text, the wordiest varied answers are still answers:
+    short, often-repeated answers ("More staff", "Parking") to an open question."""
+    if "comment" in roles.values():
+        return
+    best, best_score = None, None
+    for column, role in roles.items():
+        p = profiles[column]
+        if role != "attribute" or p.distinct < 3 or metadata_kind(column):
+            continue
+        asked = bool(_COMMENT_NAME.search(_name_key(column))) or column.rstrip().endswith("?")
+        score = (asked, p.median_words >= 2, p.distinct, p.median_length)
+        if best_score is None or score > best_score:
+            best, best_score = column, score
+    if best is not None and (best_score[0] or best_score[1]):
+        roles[best] = "comment"
+        reasons[best] = ("The most varied written answers in the file (median "
+                         f"{round(profiles[best].median_length)} characters): taken as comments.")
 
 
 def _first_look(column: str, p: _Profile) -> tuple[str, str]:
     key = _name_key(column)
     if p.filled == 0:
         return "ignore", "Every value is empty."
-    if _PERSONAL_NAME.match(key):
-        return "ignore", "Looks like personal contact details, which analysis does not need."
+    kind = metadata_kind(column)
+    if kind == "personal" or _PERSONAL_NAME.match(key):
+        label = personal_label(column)
+        return "ignore", (f"Personal identifier ({label}): left out, never shown or stored. "
+                          "Analysis does not need it.")
+    if kind == "other":
+        return "ignore", "Survey metadata written by the survey tool: left out."
+    if kind == "time":
+        if p.dates >= 0.5:
+            return "date", "The survey tool's time stamp: used as the answer's date."
+        return "ignore", "Survey metadata (a time the survey tool recorded): left out."
     named = next(
         (role for role, pattern in _NAME_RULES if pattern.search(key) and _content_allows(role, p)),
         None,
@@ -343,7 +436,8 @@ def _content_allows(role: str, p: _Profile) -> bool:
     if role == "postcode":
         return p.postcodes >= 0.3
     if role == "respondent_id":
-        return p.filled < 10 or p.distinct_ratio >= 0.5
+        # A long export repeats each id once per answer; an id is still short and varied.
+        return p.filled < 10 or p.distinct_ratio >= 0.5 or (p.distinct >= 2 and p.median_words <= 2)
     return True
 
 
@@ -368,8 +462,11 @@ def _name_strength(column: str, role: str) -> int:
     """How plainly a name says its role: a bare "Sex" beats a long question mentioning sex."""
     key = _name_key(column)
     words = len(key.split())
-    if role == "respondent_id" and re.search(r"\b(respondent|response)\b", key):
+    if role == "respondent_id" and re.search(
+            r"\b(respondent|response|participant|contact|patient|customer|person|user)", key):
         return 4
+    if role == "respondent_id" and re.search(r"\b(comment|answer|case|ticket|row|record)\b", key):
+        return 2
     return 3 if words <= 2 else 2 if words <= 4 else 1
 
 

@@ -50,7 +50,7 @@ Span = tuple[int, int]
 # --------------------------------------------------------------------------------------------
 # E-mail: generous on purpose; masking a little too much is better than leaking an address.
 
-_EMAIL_RE = re.compile(r"[\w.!#$%&*+/=?^~-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_RE = re.compile(r"[\w.!#$%&'’*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _find_emails(text: str) -> list[Span]:
@@ -75,12 +75,19 @@ def nhs_number_is_valid(value: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+# Ten digits straight after "NHS number" / "NHS no" are one, even with a mistyped check digit.
+_NHS_CONTEXT_RE = re.compile(
+    r"\bnhs\s*(?:no\b\.?|number|num\b|#)?\s*(?:is|:|-)?\s*"
+    r"((?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9]))", re.IGNORECASE)
+
+
 def _find_nhs_numbers(text: str) -> list[Span]:
-    candidates = (
+    candidates = [
         (m.start(), m.start() + len(m.group(1)))
         for m in _NHS_RE.finditer(text)
         if nhs_number_is_valid(m.group(1))
-    )
+    ]
+    candidates += [m.span(1) for m in _NHS_CONTEXT_RE.finditer(text)]
     return _left_to_right(candidates)
 
 
@@ -90,9 +97,9 @@ def _find_nhs_numbers(text: str) -> list[Span]:
 
 _PHONE_RE = re.compile(
     r"(?<![\w+])(?=("
-    r"(?:(?:\+|00)44[ \t-]?(?:\(0\)[ \t-]?)?\(?|\(?0)"
-    r"[0-9](?:[ \t-]?\)?[ \t-]?[0-9]){8,10}"
-    r")(?![0-9]))"
+    r"(?:(?:\+|00)44[ \t.-]?(?:\(0\)[ \t.-]?)?\(?|\(?0)"
+    r"[0-9](?:[ \t.-]?\)?[ \t.-]?[0-9]){8,10}"
+    r")(?![0-9]|[.-][0-9]))"
 )
 
 
@@ -176,48 +183,165 @@ def postcode_district(value: object) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Names after a title: "Dr Patel", "Dr. A Smith", "Nurse Jane", "Mrs O'Brien". Only a
-# capitalised word straight after a capitalised title counts, so "the nurse was kind" and a
-# bare "Dr" are left alone.
+# Names after a title: "Dr Patel", "Dr. A Smith", "Nurse Jane", "Mrs O'Brien", "dr smith",
+# "DR JONES", "Rev. Jones", "Dr van der Berg". A title masks the word after it only when that
+# word could be a name: praise such as "fantastic Doctor Would never", "the Doctor Was lovely"
+# or "Nurse Very kind" puts an ordinary English word there, and those stay.
 
 _TITLES = (
-    "Doctor", "Dr", "Professor", "Prof", "Mrs", "Mr", "Ms", "Miss", "Mx",
-    "Nurse", "Sister", "Matron", "Midwife",
+    "Doctor", "Dr", "Professor", "Prof", "Mrs", "Mr", "Ms", "Miss", "Mx", "Nurse", "Sister",
+    "Matron", "Midwife", "Rev", "Revd", "Reverend", "Father", "Pastor", "Rabbi", "Imam",
+    "Cllr", "Councillor", "Sir", "Dame", "Lady", "Lord", "Dr.", "Mr.", "Mrs.", "Ms.",
 )
+#: Titles that mark a name even in lower case ("dr smith"); whole words such as "nurse" or
+#: "doctor" in lower case are far more often the job ("the nurse helped me").
+_SHORT_TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "rev", "revd", "cllr"})
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "du", "da", "di", "del", "della",
+                        "le", "la", "ter", "ten", "bin", "al", "el", "st"})
+
+#: Ordinary words that follow a title in comments and are not names. Written for this
+#: purpose: function words, common verbs, adverbs and adjectives of praise and complaint, and
+#: the nouns of health services. Surnames that are also words (Smith, Young, Brown, Green,
+#: White, Wood, Hill) are deliberately absent.
+COMMON_WORDS = frozenset("""
+a about above after again against all almost along already also although always am among an
+and another any anybody anyone anything anyway anywhere are around as at away be because been
+before being below beside besides between beyond both but by can cannot could did do does doing
+done down during each either else enough even ever every everyone everything except few for
+from further had has have having he her here hers herself him himself his how however i if in
+indeed instead into is it its itself just least less let like many me might mine more most much
+must my myself neither never next no nobody none nor not nothing now of off often on once one
+only onto or other others otherwise our ours ourselves out over own perhaps please quite rather
+really same several shall she should since so some somebody someone something sometimes soon
+still such than that the their theirs them themselves then there therefore these they this
+those though through throughout thus till to together too toward towards under until up upon
+us very via was we were what whatever when whenever where whether which while who whoever whole
+whom whose why with within without would yet you your yours yourself yourselves ok okay yes
+thank thanks thankyou cheers sorry hello hi dear
+accept advised agreed answered arranged arrived asked assessed booked called came cared changed
+checked come comes could decided diagnosed did discharged examined explained felt find found gave
+get gets give given gives go goes going gone got great had has helped helps informed kept knew
+know knows left listened listens look looked looks made make makes managed met missed moved
+needed never noticed offered ordered phoned prescribed put ran rang reassured referred refused
+replied rushed said saw says see seems seen sees sent showed shows spoke spent started stayed
+suggested take takes talked told took treated tried understood visited waited walked wanted was
+went were will would wrote
+amazing attentive awesome awful bad best better brilliant busy calm careful caring clear
+competent considerate courteous dismissive efficient empathetic excellent exceptional
+extremely fab fabulous fantastic fine friendly gentle genuinely good great happy helpful honest
+horrible kind kindly knowledgeable late lovely nice outstanding patient pleasant polite poor
+positive professional prompt quick quickly reassuring respectful rude sensitive so special
+splendid sterling super superb supportive sympathetic terrible thorough understanding unhelpful
+upset warm wonderful
+absolutely actually again also definitely especially finally fully honestly immediately later
+luckily maybe obviously personally properly quickly really recently seriously simply soon
+straight thankfully truly unfortunately usually well
+appointment appointments assistant assistants associate associates care centre center clinic
+clinics consultant consultants department doctor doctors gp gps hospital led manager managers
+nurse nurses office practice practices practitioner practitioners reception receptionist
+receptionists service services specialist specialists staff station surgery surgeries team
+teams today tomorrow tonight visit visits ward wards yesterday who
+monday tuesday wednesday thursday friday saturday sunday january february march april june
+july august september october november december
+doctor dr professor prof mrs mr ms miss mx nurse sister matron midwife rev revd reverend
+nhs gp ae ent mri icu opd
+""".split())
+
 _LOWER = "a-zß-öø-ÿ"
 _UPPER = "A-ZÀ-ÖØ-Þ"
-_NAME = rf"(?:Mc|Mac|O['’]|D['’])?[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}][{_LOWER}]+)*"
-_NAME_RE = re.compile(
-    r"(?<![\w'’])(?=("
-    rf"(?:{'|'.join(_TITLES)})\.?[ \t]+"
-    rf"(?:[{_UPPER}]\.?[ \t]*(?=[{_UPPER}]))*"
-    rf"(?P<first>{_NAME})(?!\w)(?:[ \t]+(?P<second>{_NAME})(?!\w))?"
-    r"))"
-)
-_TITLE_HINT_RE = re.compile(rf"(?<![\w'’])(?:{'|'.join(_TITLES)})\b")
-_NOT_NAMES = frozenset(
-    """
-    Doctor Dr Professor Prof Mrs Mr Ms Miss Mx Nurse Sister Matron Midwife
-    The A An And Or But Who What When Where Which Was Is Are Were Has Had Have
-    Practitioner Practitioners Specialist Specialists Associate Associates Assistant Assistants
-    Led Surgery Surgeries Practice Practices Centre Center Clinic Clinics Appointment
-    Appointments Ward Wards Team Teams Service Services Manager Managers Station Visit Visits
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday Tomorrow
-    January February March April May June July August September October November December
-    """.split()
-)
+_WORD = rf"[{_UPPER}{_LOWER}]+(?:['’][{_UPPER}{_LOWER}]+)?(?:-[{_UPPER}{_LOWER}]+)*"
+_TITLE_RE = re.compile(
+    rf"(?<![\w'’])(?P<title>{'|'.join(sorted({t.rstrip('.') for t in _TITLES}, key=len, reverse=True))})"
+    r"(?P<dot>\.)?(?=[ \t])", re.IGNORECASE)
+_TOKEN_RE = re.compile(rf"[ \t]+(?P<token>(?:[{_UPPER}{_LOWER}]\.)+(?=[ \t]*[{_UPPER}])|{_WORD})")
+_TITLE_HINT_RE = re.compile(
+    rf"(?<![\w'’])(?:{'|'.join(sorted({t.rstrip('.') for t in _TITLES}, key=len, reverse=True))})\b"
+    r"|my name|signed|regards", re.IGNORECASE)
+_INTRODUCED_RE = re.compile(
+    r"(?<![\w'’])(?:my name is|my name's|i am called|i'm called|signed|kind regards|regards)"
+    r",?(?=[ \t])", re.IGNORECASE)
+
+
+def _title_style(title: str) -> str | None:
+    """"cap" (Dr), "upper" (DR) or "lower" (dr) -- or None for a title not written as one."""
+    if title.isupper() and len(title) > 1:
+        return "upper"
+    if title[0].isupper() and title[1:].islower() or len(title) == 1:
+        return "cap"
+    if title.islower() and title in _SHORT_TITLES:
+        return "lower"
+    return None
+
+
+def _could_be_name(token: str, style: str) -> bool:
+    bare = token.replace("’", "'")
+    key = bare.casefold()
+    if key in COMMON_WORDS or len(key) < 2 or not any(c.isalpha() for c in key):
+        return False
+    if style != "lower" and bare.isupper() and len(bare) <= 3:
+        return False  # an abbreviation: "Mr NHS", "Dr GP", "DR ENT"
+    if style == "upper":
+        return bare.isupper() or bare[0].isupper()
+    if style == "cap":
+        return bare[0].isupper() and not (bare.isupper() and len(bare) > 3 and key in COMMON_WORDS)
+    return True  # "dr smith": the title already says a name follows
+
+
+def _name_after(text: str, position: int, style: str) -> int | None:
+    """End of the name that starts after `position` (initials, particles, one or two names)."""
+    end, names = position, 0
+    while names < 2:
+        m = _TOKEN_RE.match(text, end)
+        if not m:
+            break
+        token = m.group("token")
+        if "." in token and token.replace(".", "").isalpha() and len(token.replace(".", "")) <= 3:
+            end = m.end()  # initials "A." or "A.J." before the surname
+            continue
+        if token.casefold() in _PARTICLES and names == 0 and style != "lower":
+            follow = _TOKEN_RE.match(text, m.end())
+            rest = m.end()
+            while follow and follow.group("token").casefold() in _PARTICLES:
+                rest = follow.end()
+                follow = _TOKEN_RE.match(text, rest)
+            if follow and follow.group("token")[0].isupper() and _could_be_name(
+                    follow.group("token"), "cap"):
+                end, names = follow.end(), names + 1
+                continue
+            break
+        if len(token) == 1 and token.isupper() and names == 0:
+            follow = _TOKEN_RE.match(text, m.end())
+            if follow and _could_be_name(follow.group("token"), style):
+                end = m.end()  # a bare initial "Dr A Smith"
+                continue
+            break
+        if not _could_be_name(token, style if names == 0 else _second_style(style)):
+            break
+        if names and style == "upper" and token.upper().endswith(("ED", "ING", "LY")):
+            break  # "DR PATEL SHOUTED": in capitals the sentence goes on
+        end, names = m.end(), names + 1
+    return end if names else None
+
+
+def _second_style(style: str) -> str:
+    # After "dr smith", a second lower-case word is more often the sentence going on.
+    return "cap" if style == "lower" else style
 
 
 def _find_names(text: str) -> list[Span]:
     candidates = []
-    for m in _NAME_RE.finditer(text):
-        if m.group("first") in _NOT_NAMES:
+    for m in _TITLE_RE.finditer(text):
+        style = _title_style(m.group("title"))
+        if style is None:
             continue
-        end = m.end("first")
-        second = m.group("second")
-        if second and second not in _NOT_NAMES:
-            end = m.end("second")
-        candidates.append((m.start(), end))
+        end = _name_after(text, m.end(), style)
+        if end is not None:
+            candidates.append((m.start(), end))
+    for m in _INTRODUCED_RE.finditer(text):
+        end = _name_after(text, m.end(), "cap")
+        if end is not None:
+            first = _TOKEN_RE.match(text, m.end())
+            candidates.append((first.start("token"), end))
     return _left_to_right(candidates)
 
 
@@ -245,7 +369,7 @@ _FINDERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
 _DIGIT_RE = re.compile(r"[0-9]")
 
 
-def _might_hold_personal_data(text: str) -> bool:
+def might_hold_personal_data(text: str) -> bool:
     """A cheap test that lets most comments (no digit, no @, no title) skip every regex."""
     return "@" in text or bool(_DIGIT_RE.search(text)) or bool(_TITLE_HINT_RE.search(text))
 
@@ -256,7 +380,7 @@ def mask_personal_data(text: str) -> tuple[str, list[MaskedItem]]:
     Returns the masked text and one `MaskedItem` per replacement, positioned in the masked
     text, in text order.
     """
-    if not text or not _might_hold_personal_data(text):
+    if not text or not might_hold_personal_data(text):
         return text, []
     # The text as a list of pieces: (raw text, None) still to scan, (label, kind) done.
     pieces: list[tuple[str, str | None]] = [(text, None)]
@@ -292,6 +416,7 @@ __all__ = [
     "REPLACEMENTS",
     "MaskedItem",
     "mask_personal_data",
+    "might_hold_personal_data",
     "nhs_number_is_valid",
     "phone_number_is_valid",
     "postcode_district",

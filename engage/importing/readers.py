@@ -425,7 +425,8 @@ def _json_text(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return _float_text(value)
+        # JSON has no NaN or Infinity, but Python's reader takes them: an empty answer, not "nan".
+        return _float_text(value) if math.isfinite(value) else ""
     return json.dumps(value, ensure_ascii=False)
 
 
