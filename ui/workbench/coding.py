@@ -38,7 +38,7 @@ from engage.project import Project
 from ui.workbench import coding_model as cm
 from ui.workbench.chips import ChipDelegate
 from ui.workbench.coding_actions import CodingActions
-from ui.workbench.coding_detail import CodingDetail, ordered_codings
+from ui.workbench.coding_detail import CodingDetail
 from ui.workbench.retrain import RetrainBar, Retrainer
 from ui.workbench.session import CodingSession
 from ui.workbench.theme_picker import ThemePicker
@@ -274,19 +274,19 @@ class CodingWorkbench(QWidget):
         self.say("No comment left to review below this one.")
 
     def step_theme(self, step: int) -> None:
-        codings = ordered_codings(self.detail.info)
+        codings = self.detail.ordered()
         if not codings:
             return
         ids = [c["theme_id"] for c in codings]
         position = ids.index(self._current_theme) if self._current_theme in ids else -step
         self.set_current_theme(ids[(position + step) % len(ids)])
 
-    def advance_theme(self) -> None:
-        """After a decision, the next theme still waiting for one (else stay)."""
-        codings = ordered_codings(self.detail.info)
-        waiting = [c["theme_id"] for c in codings if c["decision"] is None]
-        if waiting and self._current_theme not in waiting:
-            self.set_current_theme(waiting[0])
+    def advance_theme(self, decided: int | None = None) -> None:
+        """After a decision on `decided` (default: the current theme), the cursor moves to the
+        next theme below it in view; the rows themselves stay where they were."""
+        decided = decided if decided is not None else self._current_theme
+        if decided is not None:
+            self.set_current_theme(self.detail.theme_after(decided))
 
     def _select_row(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():

@@ -164,7 +164,7 @@ class CodingActions(QObject):
         verb = "Accept" if decision == "accepted" else "Remove"
         if self._decide(f"{verb} {name}", chosen, theme_id, decision) and decision == "accepted":
             self.remember(theme_id)
-        self.wb.advance_theme()
+        self.wb.advance_theme(theme_id)
 
     def clear_decision(self, theme_id: int) -> None:
         """Undecide: the model's suggestion stands again (from the detail pane's link)."""

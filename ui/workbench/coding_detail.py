@@ -28,9 +28,14 @@ KEYS_HELP = ("A accept · R reject · Shift+A accept all · Del remove · ←/�
              "K key quote · J/↓ next · N next to review · Ctrl+Z undo")
 
 
-def ordered_codings(info: dict) -> list[dict]:
-    """Themes as the pane lists them: standing ones first (strongest first), rejected last."""
+def ordered_codings(info: dict, order: list[int] | None = None) -> list[dict]:
+    """Themes as the pane lists them: standing ones first (strongest first), rejected last —
+    or, given the `order` (theme ids) already on screen, in that order with any new theme
+    after, so a decision never moves a row under the officer's cursor."""
     codings = info.get("codings", [])
+    if order is not None:
+        rank = {theme_id: i for i, theme_id in enumerate(order)}
+        return sorted(codings, key=lambda c: rank.get(c["theme_id"], len(rank)))
     return ([c for c in codings if c["decision"] != "rejected"]
             + [c for c in codings if c["decision"] == "rejected"])
 
@@ -79,6 +84,7 @@ class CodingDetail(QWidget):
         self._current_theme: int | None = None
         self._pick_theme = False
         self._message = ""
+        self._order: list[int] | None = None   # theme rows as first shown for this comment
         self.info: dict = {}
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
@@ -101,7 +107,22 @@ class CodingDetail(QWidget):
         decision (else the first) becomes current."""
         self._comment_id, self._current_theme, self._message = comment_id, current_theme, ""
         self._pick_theme = current_theme is None
+        self._order = None  # a new comment: its themes in their natural order
         self._render()
+
+    def ordered(self) -> list[dict]:
+        """The current comment's themes in the order on screen."""
+        return ordered_codings(self.info, self._order)
+
+    def theme_after(self, theme_id: int) -> int | None:
+        """Where the cursor goes after a decision on `theme_id`: the next theme below it that
+        still waits for a decision, else the next one below, else `theme_id` itself."""
+        ids = [c["theme_id"] for c in self.ordered()]
+        if theme_id not in ids:
+            return ids[0] if ids else None
+        below = self.ordered()[ids.index(theme_id) + 1:]
+        waiting = [c["theme_id"] for c in below if c["decision"] is None]
+        return (waiting or [c["theme_id"] for c in below] or [theme_id])[0]
 
     def current_theme(self) -> int | None:
         return self._current_theme
@@ -140,9 +161,10 @@ class CodingDetail(QWidget):
             self.browser.setHtml(f"<p><i>{html.escape(message)}</i></p>")
             return
         self.info = workbench_store.workbench_rows(self._project, [detail["id"]])[detail["id"]]
+        codings = ordered_codings(self.info, self._order)
+        self._order = [c["theme_id"] for c in codings]
         if self._pick_theme:
             self._pick_theme = False
-            codings = ordered_codings(self.info)
             waiting = [c["theme_id"] for c in codings if c["decision"] is None]
             self._current_theme = (waiting or [c["theme_id"] for c in codings] or [None])[0]
         scroll = self.browser.verticalScrollBar().value()
@@ -157,7 +179,7 @@ class CodingDetail(QWidget):
         return palette.color(QPalette.ColorRole.Link).name()
 
     def _html(self, d: dict, info: dict) -> str:
-        codings = ordered_codings(info)
+        codings = ordered_codings(info, self._order)
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
         meta = " · ".join(html.escape(str(v)) for v in (
             d.get("question_label"), d.get("place") or d.get("place_raw") or "no place given",

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import explore
+from engage.analysis import explore, workbench_store
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -60,6 +60,9 @@ class Figures:
         self.by_theme = explore.monthly_counts(project, consultation_id, by="theme")
         self.by_portfolio = explore.monthly_counts(project, consultation_id, by="portfolio")
         self.places = explore.place_portfolio_table(project, consultation_id)
+        # the review queue's own count (distinct texts waiting), not "outcome = uncertain",
+        # which still counts comments an officer has already reviewed
+        self.for_review = workbench_store.review_queue_count(project, consultation_id)
 
 
 def month_filter(project: Project, base: CommentFilter, key: tuple[str, int],
@@ -294,7 +297,7 @@ class OverviewWidget(QWidget):
         self.headline.setText(
             f"<b>{overview.base.comments:,}</b> comments from <b>{overview.base.respondents:,}"
             f"</b> respondents who commented · <b>{outcomes.get('coded', 0):,}</b> coded · "
-            f"<b>{outcomes.get('uncertain', 0):,}</b> for review · "
+            f"<b>{self.figures.for_review:,}</b> for review · "
             f"<b>{outcomes.get('no_theme', 0):,}</b> with no theme"
             + (f" · <b>{waiting:,}</b> not analysed yet" if waiting > 0 else "")
             + (f" · {set_aside:,} answers such as “n/a” set aside" if set_aside else ""))
