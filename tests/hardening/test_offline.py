@@ -64,3 +64,29 @@ def test_import_analysis_reports_and_exports_need_no_network(tmp_path):
     assert "offline ok" in result.stdout
     for name in ("summary.pdf", "summary.docx", "summary.html", "coded.xlsx", "coded.qdpx"):
         assert (tmp_path / name).stat().st_size > 1000, name
+
+
+NO_SOCKET = r"""
+import socket
+opened = []
+real = socket.socket.__init__
+
+def record(self, family=-1, *args, **kwargs):
+    opened.append(str(family))
+    real(self, family, *args, **kwargs)
+
+socket.socket.__init__ = record
+import engage.nlp.text  # spaCy and everything it pulls in
+from engage.nlp.text import get_nlp
+get_nlp()
+import engage.analysis.pipeline  # the analysis stack, as `engage analyse` loads it
+print("sockets:", opened)
+"""
+
+
+def test_loading_the_nlp_libraries_opens_no_socket():
+    """urllib3 (spaCy -> requests) used to bind a socket on [::1] to probe for IPv6."""
+    result = subprocess.run([sys.executable, "-c", NO_SOCKET], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sockets: []" in result.stdout, result.stdout
