@@ -39,6 +39,7 @@ from engage.coproduction import store
 from engage.coproduction.vocab import ACTION_STATUSES
 from engage.errors import EngageError
 from engage.project import Project
+from ui.coproduction.comment_ids import CommentIdsField
 from ui.coproduction.models import ID_ROLE, ActionTableModel
 from ui.coproduction.widgets import CheckList, ErrorLabel, NamesEdit, OptionalDate
 
@@ -91,10 +92,8 @@ class ActionDialog(QDialog):
         self.due_date = OptionalDate(self, "Due date")
         self.done_date = OptionalDate(self, "Done date")
         self.themes = NamesEdit(pf.theme_names(self.project), self, "Themes")
-        self.support = QLineEdit(self)
-        self.support.setAccessibleName("Supporting comment ids")
-        self.quotes = QLineEdit(self)
-        self.quotes.setAccessibleName("Quote comment ids")
+        self.support = CommentIdsField(self, "Supporting comment ids")
+        self.quotes = CommentIdsField(self, "Quote comment ids")
         self.fill_button = QPushButton("Fill from themes", self)
         self.fill_button.setToolTip("Supporting comments: every comment coded with these "
                                     "themes; quotes: those marked as key quotes")
