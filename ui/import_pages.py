@@ -209,7 +209,7 @@ class FilePage(QWizardPage):
 
     # ----- choosing and reading the file ------------------------------------------------------
     def browse(self) -> None:
-        folder = Settings.load().last_import_folder or str(Path.home())
+        folder = Settings.load().last_import_folder or str(self.choices.project_path.parent)
         chosen, _ = QFileDialog.getOpenFileName(self, "Import a survey export", folder,
                                                 FILE_FILTER)
         if chosen:
