@@ -71,10 +71,9 @@ def qualtrics(n: int = 6) -> Export:
                      f"2024-03-{i + 1:02d} 09:2{i}:05", f"R_{i}aBcD{i}xYz", "Okafor", "Chidi",
                      f"chidi.okafor{i}@example.org", "", "50.71", "-2.44", "anonymous", "EN",
                      str(1 + i % 5), PRAISE[i % len(PRAISE)], IMPROVE[i % len(IMPROVE)]])
-    return Export("qualtrics", rows, respondents=n, answers=3 * n, header_rows=3,
+    return Export("qualtrics", rows, respondents=n, answers=2 * n, header_rows=3,
                   preset="Qualtrics",
-                  questions={"How likely are you to recommend us? - Rating",
-                             "What was good about your visit?", "What could we do better? - Text"},
+                  questions={"What was good about your visit?", "What could we do better? - Text"},
                   personal_columns={"IPAddress", "RecipientLastName", "RecipientFirstName",
                                     "RecipientEmail", "LocationLatitude", "LocationLongitude"})
 
@@ -89,8 +88,7 @@ def qualtrics_german(n: int = 5) -> Export:
               "Was war gut an Ihrem Besuch?", "Was könnten wir besser machen?"]
     export.rows[1] = german
     export.name = "qualtrics_de"
-    export.questions = {"Wie wahrscheinlich würden Sie uns empfehlen?",
-                        "Was war gut an Ihrem Besuch?", "Was könnten wir besser machen?"}
+    export.questions = {"Was war gut an Ihrem Besuch?", "Was könnten wir besser machen?"}
     return export
 
 
