@@ -208,3 +208,20 @@ def test_a_real_head_count_still_imports(capsys, tmp_path):
     with Project.open(project) as opened:
         assert opened.db.execute("SELECT participants FROM activities").fetchone()[0] == 1200
     json.dumps(out)
+
+
+# ----- the command line's own errors ------------------------------------------------------------
+@pytest.mark.parametrize("argv", [["import", "only-one-argument"], ["frobnicate"],
+                                  ["analyse", "p.engage", "--consultation", "two"], []])
+def test_argument_errors_take_one_line(capsys, argv):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error:" in err and "--help" in err, err
+
+
+def test_a_newline_in_a_project_name_stays_on_one_line(capsys, tmp_path):
+    code, _out, err = _run(capsys, "info", tmp_path / "two\nlines.engage")
+    assert code == 2
+    _one_line(err, "two\\nlines.engage")
