@@ -42,7 +42,18 @@ def setup_logging() -> Path | None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    quiet_libraries()
     return path
+
+
+#: Libraries whose INFO lines mean nothing to an officer. spaCy's logger has its own console
+#: handler, so with the root at INFO "Created vocabulary" lines would reach the terminal.
+QUIET_LOGGERS = ("spacy",)
+
+
+def quiet_libraries() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _excepthook(kind, value, tb) -> None:

@@ -41,3 +41,25 @@ def test_fill_from_themes_shows_a_count_and_keeps_every_id(qtbot, sample, monkey
     assert dialog.entered().support_comment_ids == [int(i) for i in ids[:3]]
     assert not dialog.support.edit.isReadOnly(), "a short list is edited in the line again"
     dialog.reject()
+
+
+def test_the_app_log_keeps_spacy_info_lines_off_the_console(monkeypatch, tmp_path):
+    import logging
+
+    import ui.app
+
+    root = logging.getLogger()
+    monkeypatch.setattr(ui.app, "log_path", lambda: tmp_path / "engage.log")
+    monkeypatch.setattr(root, "level", root.level)
+    handlers = list(root.handlers)
+    spacy_logger = logging.getLogger("spacy")
+    monkeypatch.setattr(spacy_logger, "level", spacy_logger.level)
+    try:
+        ui.app.setup_logging()
+        assert root.isEnabledFor(logging.INFO)  # Engage's own lines still reach the file
+        assert not spacy_logger.isEnabledFor(logging.INFO)
+        assert spacy_logger.isEnabledFor(logging.WARNING)
+    finally:
+        for handler in set(root.handlers) - set(handlers):
+            root.removeHandler(handler)
+            handler.close()
