@@ -387,17 +387,20 @@ def _new_themes(project: Project, tx: Transaction, item: Incoming, action: str,
     out: dict[int, int] = {}
     db = project.db
     portfolios = dict(db.execute("SELECT name, id FROM portfolios").fetchall())
-    fallback = db.execute("SELECT id FROM portfolios ORDER BY position, id LIMIT 1").fetchone()
     for theme in item.new_themes:
         row = db.execute("SELECT id FROM themes WHERE name = ?", [theme["name"]]).fetchone()
         if row:
             out[theme["id"]] = row[0]
             continue
-        portfolio_id = portfolios.get(theme["portfolio"]) or (fallback[0] if fallback else None)
-        if portfolio_id is None:
-            portfolio_id = db["portfolios"].insert({"name": theme["portfolio"] or "Imported",
-                                                    "position": 99}).last_pk
-            portfolios[theme["portfolio"]] = portfolio_id
+        portfolio = theme["portfolio"] or "Imported codes"
+        portfolio_id = portfolios.get(portfolio)
+        if portfolio_id is None:  # a portfolio renamed since, or a parent code from elsewhere
+            position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM portfolios"
+                                  ).fetchone()[0]
+            portfolio_id = db["portfolios"].insert({"name": portfolio,
+                                                    "position": position}).last_pk
+            portfolios[portfolio] = portfolio_id
+            tx.audit("portfolio", portfolio_id, None, {"name": portfolio})
         tid = insert_theme(project, portfolio_id, theme["name"], theme.get("description", ""),
                            origin="officer")
         out[theme["id"]] = tid
