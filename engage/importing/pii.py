@@ -374,40 +374,55 @@ def might_hold_personal_data(text: str) -> bool:
     return "@" in text or bool(_DIGIT_RE.search(text)) or bool(_TITLE_HINT_RE.search(text))
 
 
+def personal_data_spans(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of each piece of personal data in `text`, in text order.
+
+    Kinds are looked for one after another (e-mail, NHS number, phone, postcode, name); a
+    span found by one kind is not looked at again by the next.
+    """
+    if not text or not might_hold_personal_data(text):
+        return []
+    pieces: list[tuple[int, int, str | None]] = [(0, len(text), None)]
+    for kind, find in _FINDERS:
+        scanned: list[tuple[int, int, str | None]] = []
+        for start, end, done in pieces:
+            if done is not None:
+                scanned.append((start, end, done))
+                continue
+            position = 0
+            for s, e in find(text[start:end]):
+                if s > position:
+                    scanned.append((start + position, start + s, None))
+                scanned.append((start + s, start + e, kind))
+                position = e
+            if start + position < end:
+                scanned.append((start + position, end, None))
+        pieces = scanned
+    return [(kind, start, end) for start, end, kind in pieces if kind is not None]
+
+
 def mask_personal_data(text: str) -> tuple[str, list[MaskedItem]]:
     """Replace e-mail addresses, NHS numbers, phone numbers, full postcodes and titled names.
 
     Returns the masked text and one `MaskedItem` per replacement, positioned in the masked
     text, in text order.
     """
-    if not text or not might_hold_personal_data(text):
+    spans = personal_data_spans(text)
+    if not spans:
         return text, []
-    # The text as a list of pieces: (raw text, None) still to scan, (label, kind) done.
-    pieces: list[tuple[str, str | None]] = [(text, None)]
-    for kind, find in _FINDERS:
-        replacement = REPLACEMENTS[kind]
-        scanned: list[tuple[str, str | None]] = []
-        for piece, done in pieces:
-            if done is not None:
-                scanned.append((piece, done))
-                continue
-            position = 0
-            for start, end in find(piece):
-                if start > position:
-                    scanned.append((piece[position:start], None))
-                scanned.append((replacement, kind))
-                position = end
-            if position < len(piece):
-                scanned.append((piece[position:], None))
-        pieces = scanned
     out: list[str] = []
     items: list[MaskedItem] = []
-    offset = 0
-    for piece, done in pieces:
-        if done is not None:
-            items.append(MaskedItem(done, offset, offset + len(piece), piece))
-        out.append(piece)
-        offset += len(piece)
+    offset = position = 0
+    for kind, start, end in spans:
+        plain = text[position:start]
+        out.append(plain)
+        offset += len(plain)
+        replacement = REPLACEMENTS[kind]
+        items.append(MaskedItem(kind, offset, offset + len(replacement), replacement))
+        out.append(replacement)
+        offset += len(replacement)
+        position = end
+    out.append(text[position:])
     return "".join(out), items
 
 
@@ -417,6 +432,7 @@ __all__ = [
     "MaskedItem",
     "mask_personal_data",
     "might_hold_personal_data",
+    "personal_data_spans",
     "nhs_number_is_valid",
     "phone_number_is_valid",
     "postcode_district",
