@@ -97,7 +97,38 @@ def main(argv=None) -> None:
         print(f"{'':30s}over {args.repeats} CV repeats: accuracy median "
               f"{np.median(accuracy):.3f}, macro-F1 median {np.median(macro):.3f} "
               f"(range {min(macro):.3f}–{max(macro):.3f})")
+    print("-- on the written examples (kinds cross-validated):")
     negative_shares(examples, kept)
+    holdout(examples, pf_texts, pf_kinds, args.pf_weight)
+
+
+def holdout(examples, pf_texts, pf_kinds, pf_weight) -> None:
+    """Scored on tests/data/consultation_holdout.csv: written after the examples and never
+    trained or tuned on."""
+    import csv
+
+    from engage.nlp.kind import Example
+
+    path = Path(__file__).resolve().parents[1] / "tests" / "data" / "consultation_holdout.csv"
+    held = [Example(r["text"], r["kind"], tuple(t for t in r["themes"].split(";") if t),
+                    int(r["sentiment"])) for r in csv.DictReader(path.open(encoding="utf-8"))]
+    truth = [e.kind for e in held]
+    texts = [e.text for e in held]
+    print(f"-- held-out consultation comments ({len(held)}), never trained or tuned on:")
+    counts = {k: truth.count(k) for k in KINDS}
+    majority = max(counts, key=counts.get)
+    print(f"majority ({majority}):           {scores(truth, [majority] * len(truth))}")
+    print(f"patient feedback only:        "
+          f"{scores(truth, KindClassifier().fit(pf_texts, pf_kinds).predict(texts))}")
+    ex_texts, ex_kinds = [e.text for e in examples], [e.kind for e in examples]
+    print(f"examples only:                "
+          f"{scores(truth, KindClassifier().fit(ex_texts, ex_kinds).predict(texts))}")
+    shipped = KindClassifier().fit(pf_texts + ex_texts, pf_kinds + ex_kinds,
+                                   sample_weight=[pf_weight] * len(pf_texts)
+                                   + [1.0] * len(ex_texts))
+    predicted = shipped.predict(texts)
+    print(f"shipped configuration:        {scores(truth, predicted)}")
+    negative_shares(held, predicted)
 
 
 def negative_shares(examples, kinds) -> None:

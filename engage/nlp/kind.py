@@ -49,14 +49,15 @@ KIND_WORDS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Sugge
               "question": "Question", "mixed": "Mixed", "none": "None"}
 EXAMPLES_RESOURCE = "consultation_examples.csv"
 MODEL_FILE = "kind_model.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: derived cues
 OFFICER_MIN = 20  # officer-set kinds before a model of their calls is blended in
 OFFICER_HALF = 40  # officer-set kinds at which their model weighs half
 OFFICER_WEIGHT = 3.0  # an officer's kind counts as this many written examples
 
 #: Answers that carry nothing to classify.
 _NOTHING = re.compile(
-    r"^\W*(n\s*/?\s*a|none|no|nope|nil|nothing( (to add|else|more|further))?|no comments?|"
+    r"^\W*(n\s*/?\s*a|none|no|nope|nil|nothing( (else|more|further))?( to (add|say|report))?|"
+    r"no comments?|"
     r"(i )?(don'?t|do not) know|not sure|unsure|see (above|(my )?previous( answer)?)|"
     r"not applicable( to me)?|no (strong )?(views?|opinion)( either way)?|"
     r"i have no (strong )?(views?|opinion)( either way)?|as above|same as above)\W*$")
@@ -69,8 +70,10 @@ CUES: tuple[tuple[str, str], ...] = (
     ("need_want", r"\b(we|i|people|they|patients|carers|families|everyone|there) (need|needs|want|"
                   r"wants|deserve)\b|\bneed(s)? (to|more|a|an|better|proper)\b"),
     ("please", r"\bplease\b"),
-    ("priority", r"\b(priority|priorities|matters? (most )?to|important to|most important|"
-                 r"the key|focus on|what matters)\b"),
+    ("priority", r"\b(priority|priorities|prioritise|matters?|important|vital|essential|"
+                 r"the key|focus on)\b"),
+    ("purpose", r"\b(so (that )?(\w+ ){1,3}(can|could|would|will|don'?t|do not)|in order to|"
+                r"to make sure|so people|so patients)\b"),
     ("opening_request", r"^\W*(more|better|fewer|less|extra|longer|shorter|cheaper|free|faster|"
                         r"quicker|keep|provide|make|give|stop|invest|focus|extend|train|pay|"
                         r"offer|bring|open|improve|increase|reduce|allow|let|ensure|have|"
@@ -122,16 +125,31 @@ def is_nothing(text: str) -> bool:
     return not re.search(r"[a-z]", text) or bool(_NOTHING.match(text))
 
 
+_CUE_INDEX = {name: j for j, (name, _pattern) in enumerate(CUES)}
+_WISH_CUES = ("modal_wish", "need_want", "please", "priority", "purpose", "opening_request",
+              "more_of")
+#: Cues made from others: a comment with no word of praise or blame, and a wish that reports
+#: nothing that happened, lean to a suggestion whatever the patient-feedback model's habits.
+DERIVED_CUES = ("no_evaluation", "wish_without_report")
+
+
 def cue_matrix(texts: Sequence[str]) -> sp.csr_matrix:
-    """(comments × cues) 0/1 indicators, one column per entry of ``CUES``."""
+    """(comments × cues) 0/1 indicators: one column per entry of ``CUES``, then the
+    ``DERIVED_CUES``."""
     rows, cols = [], []
+    width = len(CUES) + len(DERIVED_CUES)
     for i, text in enumerate(texts):
-        for j, pattern in enumerate(_CUE_PATTERNS):
-            if pattern.search(text):
-                rows.append(i)
-                cols.append(j)
+        found = {j for j, pattern in enumerate(_CUE_PATTERNS) if pattern.search(text)}
+        evaluated = _CUE_INDEX["praise_word"] in found or _CUE_INDEX["bad_word"] in found
+        reported = _CUE_INDEX["happened"] in found or _CUE_INDEX["waited_for"] in found
+        if not evaluated:
+            found.add(len(CUES))
+        if not reported and any(_CUE_INDEX[n] in found for n in _WISH_CUES):
+            found.add(len(CUES) + 1)
+        rows.extend([i] * len(found))
+        cols.extend(sorted(found))
     data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(CUES)))
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), width))
 
 
 def check_kind(kind: str | None) -> str | None:
@@ -249,7 +267,7 @@ class KindClassifier(ClassifierMixin, BaseEstimator):
             inner.coef_ = np.asarray(data["coef"], dtype=np.float64)
             inner.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
             inner.classes_ = np.asarray(data["model_classes"], dtype=int)
-            n_features = len(model.idf_) + len(CUES)
+            n_features = len(model.idf_) + len(CUES) + len(DERIVED_CUES)
             if inner.coef_.shape[1] != n_features or len(model.idf_) != len(model.vocabulary_):
                 raise KindError("Kind model arrays do not match its vocabulary and cues")
             inner.n_features_in_ = n_features
@@ -268,6 +286,7 @@ _WISH = re.compile("|".join(p for n, p in CUES if n in ("modal_wish", "need_want
 _HAPPENED = re.compile("|".join(p for n, p in CUES if n in ("happened", "waited_for",
                                                               "first_person_past")))
 _PRAISE = re.compile(dict(CUES)["praise_word"])
+_CONTRAST = re.compile(dict(CUES)["contrast"])
 
 
 def weak_kind(text: str, question: str, sentiment: float | None) -> str | None:
@@ -296,7 +315,8 @@ def weak_kind(text: str, question: str, sentiment: float | None) -> str | None:
         return "praise"
     if sentiment >= 4:
         return "complaint"
-    return "mixed"
+    # a neutral answer is mixed only when it holds praise and a turn against it
+    return "mixed" if _PRAISE.search(clean) and _CONTRAST.search(clean) else None
 
 
 def weak_labels(texts: Sequence[str], questions: Sequence[str],
@@ -326,9 +346,14 @@ def load_examples() -> list[Example]:
 
 # ----- the shipped model and officers' corrections ---------------------------------------------
 def default_model_path() -> Path:
-    from engage.nlp.modelio import default_model_dir
+    """The shipped kind model: package data beside the taxonomy, so the wheel and the bundle
+    carry it with no packaging change (``$ENGAGE_KIND_MODEL`` points elsewhere)."""
+    import os
 
-    return default_model_dir().parent / "kind" / MODEL_FILE
+    env = os.environ.get("ENGAGE_KIND_MODEL")
+    if env:
+        return Path(env)
+    return Path(str(resources.files("engage.nlp.data").joinpath(MODEL_FILE)))
 
 
 def save_model(model: KindClassifier, path: str | Path, card: dict | None = None) -> Path:
@@ -455,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engage.nlp.kind",
                                      description="Rebuild the shipped kind-of-comment model.")
     parser.add_argument("--input", default=str(DEFAULT_DATA), help="patient-feedback CSV")
-    parser.add_argument("--out", default=None, help="model file (default: models/kind/)")
+    parser.add_argument("--out", default=None, help="model file (default: engage/nlp/data/)")
     args = parser.parse_args(argv)
     print(f"Kind model written to {build(args.input, args.out)}")
     return 0
