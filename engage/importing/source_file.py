@@ -37,6 +37,14 @@ MAX_FILE_MB = {"delimited": 256, "json": 128, "xlsx": 128}
 MAX_XLSX_UNPACKED_FACTOR = 8
 MAX_XLSX_RATIO = 200
 _RATIO_FLOOR_MB = 4
+#: Most data rows and columns one file may hold, checked as the file is read, before anything
+#: is written. The largest exercises Engage was built for hold some 30,000 respondents; a
+#: million rows imports in minutes (benchmarks/bench_limits.py) and needs about 2 GB of memory,
+#: so a bigger file is refused with a way forward instead of running for a quarter of an hour.
+#: ENGAGE_MAX_IMPORT_ROWS raises the row limit. 5,000 columns is far past any survey export
+#: (a SurveyMonkey file with every tick box split out reaches a few hundred).
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 5_000
 _BINARY_SAMPLE = 10_000
 _MB = 1024 * 1024
 
@@ -112,6 +120,28 @@ def max_file_mb(kind: str) -> float:
         return float(override) if override else float(MAX_FILE_MB[kind])
     except ValueError:
         return float(MAX_FILE_MB[kind])
+
+
+def max_rows() -> int:
+    """The row limit, or the officer's own from ENGAGE_MAX_IMPORT_ROWS."""
+    override = os.environ.get("ENGAGE_MAX_IMPORT_ROWS", "").strip().replace(",", "")
+    try:
+        return max(1, int(override)) if override else MAX_ROWS
+    except ValueError:
+        return MAX_ROWS
+
+
+def too_many_rows(where: str, limit: int) -> ImportFileError:
+    return ImportFileError(
+        f"{where}: more than {limit:,} data rows, the most Engage imports from one file; split "
+        "it into parts and import each into the same consultation (respondents already imported "
+        "are not added again), or set ENGAGE_MAX_IMPORT_ROWS to raise the limit")
+
+
+def too_many_columns(where: str, columns: int) -> ImportFileError:
+    return ImportFileError(
+        f"{where}: {columns:,} columns, more than the {MAX_COLUMNS:,} Engage reads; delete the "
+        "columns you do not need (tick boxes, survey metadata) and import it again")
 
 
 def check_size(path: Path, kind: str) -> None:

@@ -193,6 +193,35 @@ def test_size_limit_can_be_raised_by_the_officer(tmp_path, monkeypatch):
     assert len(read_table(source).rows) == 3000
 
 
+@pytest.mark.parametrize("kind", ["csv", "json", "xlsx"])
+def test_a_file_past_the_row_limit_is_refused_before_anything_is_written(tmp_path, monkeypatch,
+                                                                          project_path, kind):
+    """The limit is checked as rows arrive (the default, 1,000,000, is set low here)."""
+    source = tmp_path / f"survey.{kind}"
+    rows = bad_inputs.base_rows(30)
+    if kind == "csv":
+        generate.write_csv(source, n_respondents=30, seed=2)
+    elif kind == "json":
+        source.write_text(json.dumps([dict(zip(bad_inputs.HEADER, r, strict=True))
+                                      for r in rows]), encoding="utf-8")
+    else:
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        workbook.active.append(bad_inputs.HEADER)
+        for row in rows:
+            workbook.active.append(row)
+        workbook.save(source)
+    before = table_counts(project_path)
+    monkeypatch.setenv("ENGAGE_MAX_IMPORT_ROWS", "20")
+    with Project.open(project_path) as project, pytest.raises(EngageError) as caught:
+        import_file(project, source, CONSULTATION)
+    assert "more than 20 data rows, the most Engage imports from one file" in str(caught.value)
+    assert table_counts(project_path) == before
+    monkeypatch.setenv("ENGAGE_MAX_IMPORT_ROWS", "30")
+    assert len(read_table(source).rows) == 30
+
+
 def test_workbook_unpacking_past_the_limit_is_refused_with_its_sizes(tmp_path, monkeypatch):
     """Checked from the zip directory: the sizes are named and nothing is parsed."""
     from engage.importing import readers

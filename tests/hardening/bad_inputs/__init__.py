@@ -296,6 +296,13 @@ def random_high_bytes(path: Path) -> None:
     path.write_bytes(bytes(rng.randrange(0xA0, 0x100) for _ in range(20_000)))
 
 
+def too_wide(path: Path) -> None:
+    """One column more than Engage reads (MAX_COLUMNS, 5,000)."""
+    header = ["Respondent ID", Q1] + [f"Tick {i}" for i in range(4_999)]
+    rows = [[f"R{i}", f"Answer {i} about the surgery"] + ["1"] * 4_999 for i in range(3)]
+    _write_text(path, header, rows)
+
+
 def a_folder(path: Path) -> None:
     path.mkdir()
 
@@ -392,6 +399,8 @@ CORPUS: tuple[BadInput, ...] = (
     BadInput("legacy.xls", "old Excel .xls", legacy_xls, "refused", "save it as .xlsx"),
     BadInput("notes.docx", "a Word document", word_document, "refused", "cannot be imported"),
     BadInput("folder.csv", "a folder named .csv", a_folder, "refused", "is a folder"),
+    BadInput("too_wide.csv", "5,001 columns", too_wide, "refused",
+             "5,001 columns, more than the 5,000 Engage reads"),
     BadInput("big.csv", f"{BIG_FILE_MB} MB CSV", several_hundred_mb, "refused",
              f"the file is {BIG_FILE_MB} MB"),
 )
