@@ -224,6 +224,8 @@ def _read_xlsx(path: Path, sheet: str | None, limit: int | None) -> Table:
         for title in candidates:
             try:
                 builder, complete = _read_sheet(path, workbook, worksheets[title], limit)
+            except ImportFileError:  # a limit reached: its own words, not "damaged"
+                raise
             except Exception as exc:  # damaged sheet XML, bad shared strings, ...
                 raise ImportFileError(
                     f"{path.name}: sheet {title!r} cannot be read; it is not a valid Excel worksheet"

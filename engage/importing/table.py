@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engage.errors import ImportFileError
+from engage.importing.source_file import MAX_COLUMNS, max_rows, too_many_columns, too_many_rows
 
 MAX_ROW_WARNINGS = 20
 #: A cell longer than this is cut (with a warning naming the row): no one writes a comment of
@@ -79,6 +80,7 @@ class TableBuilder:
         self.long_rows = 0
         self.long_row_warnings = 0
         self.cut_cells = 0
+        self.max_rows = max_rows()  # the limits: checked as rows arrive, before any write
 
     @property
     def full(self) -> bool:
@@ -90,6 +92,8 @@ class TableBuilder:
             if cells[j].strip():
                 break
             blank_tail.append(j)
+        if len(cells) - len(blank_tail) > MAX_COLUMNS:
+            raise too_many_columns(self.where, len(cells) - len(blank_tail))
         self.columns = unique_column_names(cells)
         self.width = len(self.columns)
         self.blank_tail = blank_tail
@@ -103,6 +107,8 @@ class TableBuilder:
             self.set_header(cells)
             return
         self.total += 1
+        if self.total > self.max_rows:
+            raise too_many_rows(self.where, self.max_rows)
         width = self.width
         if self.blank_tail and len(self.tail_used) < len(self.blank_tail):
             self.tail_used.update(j for j in self.blank_tail if j < len(cells) and cells[j].strip())
