@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engage.errors import ProjectError
+from engage.errors import ProjectError, one_line
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_BYTES = 100
@@ -39,6 +39,33 @@ class DamagedProjectError(ProjectError):
 
 def damaged(path: Path, what: str) -> DamagedProjectError:
     return DamagedProjectError(path, what)
+
+
+def storage_error(path: Path, exc: sqlite3.Error, action: str | None = None
+                  ) -> ProjectError | None:
+    """A full disk, a read-only file or folder, or an I/O failure, as one line that says the
+    project file is intact (SQLite has rolled back whatever `action` was writing); None for
+    any other database error, which is a bug or damage and must be seen as such."""
+    text = str(exc).lower()
+    name = one_line(path.name)
+    folder = one_line(str(path.resolve().parent))
+    intact = (f"nothing of '{action}' was saved and the project file is intact" if action
+              else "the project file is intact")
+    if "disk is full" in text:
+        return ProjectError(f"{name}: the disk is full; {intact}; free some space on {folder} "
+                            "and try again")
+    if "readonly database" in text or "unable to open database file" in text:
+        if path.exists() and not os.access(path.parent, os.W_OK):
+            return ProjectError(
+                f"{name}: its folder {folder} is read-only, and Engage keeps its journal "
+                f"(-wal, -shm) beside the project even to read it; {intact}; copy the project "
+                "to a folder you can write to")
+        if "readonly" in text:
+            return ProjectError(f"{name}: the project file is read-only; {intact}; make it "
+                                "writable, or save a copy elsewhere, to change it")
+    if "disk i/o error" in text:
+        return ProjectError(f"{name}: the disk could not be written or read ({exc}); {intact}")
+    return None
 
 
 def _problem_lines(rows: list[str]) -> list[str]:
@@ -83,7 +110,7 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> None:
         tables = {row[0] for row in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, str(exc)) from exc
+        raise (storage_error(path, exc) or damaged(path, str(exc))) from exc
     if tables and "migrations" not in tables:
         raise ProjectError(f"{path}: not an Engage project (an SQLite database made by another "
                            "program)")
@@ -100,7 +127,7 @@ def quick_check_once(conn: sqlite3.Connection, path: Path) -> None:
             return
         problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, str(exc)) from exc
+        raise (storage_error(path, exc) or damaged(path, str(exc))) from exc
     if problems != ["ok"]:
         raise damaged(path, (_problem_lines(problems) or ["unreadable pages"])[0])
     with _checked_guard:

@@ -21,29 +21,10 @@ from typing import Any
 import sqlite_utils
 
 from engage import filelock, integrity, schema
-from engage.errors import NotFoundError, ProjectError, one_line
+from engage.errors import NotFoundError, ProjectError
+from engage.integrity import storage_error  # noqa: F401 - re-exported for the CLI
 
 PROJECT_SUFFIX = ".engage"
-
-
-def storage_error(path: Path, exc: sqlite3.Error, action: str) -> ProjectError | None:
-    """A full disk, a read-only file or an I/O failure as one line that says the project is
-    intact; None for any other database error (a bug, to be seen as one)."""
-    text = str(exc).lower()
-    intact = f"nothing of '{action}' was changed and the project file is intact"
-    if "disk is full" in text or "database or disk is full" in text:
-        return ProjectError(f"{path.name}: the disk is full; {intact}; free some space on "
-                            f"{_where(path)} and try again")
-    if "readonly database" in text or "read-only" in text:
-        return ProjectError(f"{path.name}: the project file is read-only (or its folder is); "
-                            f"{intact}; make it writable or save a copy elsewhere")
-    if "disk i/o error" in text or "unable to open database file" in text:
-        return ProjectError(f"{path.name}: the disk could not be written ({exc}); {intact}")
-    return None
-
-
-def _where(path: Path) -> str:
-    return one_line(str(path.resolve().parent))
 
 
 def utc_now() -> str:

@@ -14,7 +14,12 @@ Simulating a full disk and a read-only file without root or a tiny file system:
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +27,7 @@ from engage import cli
 from engage.errors import EngageError
 from engage.project import Project
 from tests.coproduction.conftest import write_csv
-from tests.hardening.conftest import integrity, table_counts
+from tests.hardening.conftest import ROOT, integrity, table_counts
 
 
 def _run(capsys, *args) -> tuple[int, str, str]:
@@ -225,3 +230,56 @@ def test_a_newline_in_a_project_name_stays_on_one_line(capsys, tmp_path):
     code, _out, err = _run(capsys, "info", tmp_path / "two\nlines.engage")
     assert code == 2
     _one_line(err, "two\\nlines.engage")
+
+
+# ----- a really read-only file and folder, for a user who is not root ----------------------------
+def _as_nobody(*args) -> subprocess.CompletedProcess:
+    """`python -m engage ARGS` as user nobody (root ignores file modes), with this venv's
+    packages on the path of a system Python of the same version."""
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    return subprocess.run(
+        ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "env",
+         f"PYTHONPATH={ROOT}:{site}", "HOME=/tmp", SYSTEM_PYTHON, "-m", "engage",
+         *map(str, args)], capture_output=True, text=True, timeout=120, cwd="/")
+
+
+SYSTEM_PYTHON = f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+needs_nobody = pytest.mark.skipif(
+    not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("setpriv")
+         and os.path.exists(SYSTEM_PYTHON)),
+    reason="needs root, setpriv and a system Python of this version to act as another user")
+
+
+@pytest.fixture
+def reachable_folder():
+    """A folder user nobody can reach (pytest's own tmp folders are root's alone)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="engage-ro-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    for path in folder.rglob("*"):
+        path.chmod(0o777)
+    shutil.rmtree(folder)
+
+
+@needs_nobody
+def test_a_read_only_file_and_folder_are_named_for_what_they_are(small_project, survey_csv,
+                                                                 reachable_folder):
+    for folder_mode, expected in ((0o777, "the project file is read-only"),
+                                  (0o755, "is read-only, and Engage keeps its journal")):
+        shared = reachable_folder / f"{folder_mode:o}"
+        shared.mkdir()
+        project = shared / "shared.engage"
+        shutil.copy(small_project, project)
+        source = shared / "survey.csv"
+        shutil.copy(survey_csv, source)
+        for path in (project, source):
+            path.chmod(0o444)
+        shared.chmod(folder_mode)
+        before = table_counts(project)
+        result = _as_nobody("import", project, source)
+        assert result.returncode == 2, result.stderr
+        _one_line(result.stderr, expected, "the project file is intact")
+        assert "damaged" not in result.stderr
+        assert table_counts(project) == before
