@@ -24,6 +24,19 @@ SENTIMENT_INK = {
     "dark": ("#7cc0f5", "#a9d4f5", "#c4ccd1", "#f5b85c", "#ff8c4d"),
 }
 UNKNOWN_INK = {"light": "#5b6770", "dark": "#c4ccd1"}
+#: Words that fill a sentence without saying what it is about: intensifiers, hedges, discourse
+#: markers and all-purpose verbs and nouns. Stop-word lists keep them (they are not grammar
+#: words), so without this rule "honestly", "really" and "simple" outgrow "GP" and "parking".
+#: Stored tokens are lemmas, so one form of each is enough. The reports may use `is_filler` too.
+FILLER_WORDS = frozenset("""
+    honestly really actually basically literally simply simple just quite very truly totally
+    absolutely definitely certainly probably perhaps maybe generally usually especially
+    particularly extremely incredibly fairly pretty rather somewhat bit lot lots much many
+    thing stuff something anything everything way kind sort also even still already yet
+    though although however anyway overall obviously clearly frankly genuinely seriously
+    get go make do take give put say tell think feel know want need seem try come use let
+    well okay ok like able sure
+""".split())
 RANDOM_STATE = 2013  # a fixed seed: the same selection always gives the same picture
 GRACE = 4  # layout pixels around a letter that still count as a click on its word
 
@@ -101,6 +114,17 @@ def ink(sentiment: float | None, background: str = "light") -> str:
     return SENTIMENT_INK[background][level - 1]
 
 
+def is_filler(token: str) -> bool:
+    """A word (or phrase made only of such words) that says nothing about the subject."""
+    parts = [part for part in token.lower().replace("_", " ").split() if part]
+    return bool(parts) and all(part in FILLER_WORDS for part in parts)
+
+
+def cloud_words(words: Sequence[WordCount]) -> list[WordCount]:
+    """The words worth drawing: filler words left out, order kept."""
+    return [word for word in words if not is_filler(word.token)]
+
+
 def draw_cloud(words: Sequence[WordCount], width: int = 900, height: int = 480, scale: int = 2,
                background_colour: str = "#ffffff", background: str = "light",
                max_words: int = 120) -> Cloud | None:
@@ -108,7 +132,7 @@ def draw_cloud(words: Sequence[WordCount], width: int = 900, height: int = 480, 
     from wordcloud import WordCloud
 
     by_text: dict[str, WordCount] = {}
-    for word in words:
+    for word in cloud_words(words):
         if word.comments > 0:
             by_text.setdefault(word.text, word)
     if not by_text:

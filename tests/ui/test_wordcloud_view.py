@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
+from engage.analysis import cloud as clouds
 from engage.analysis import explore, store
 from engage.browse import CommentFilter, count_comments
 from engage.project import Project
@@ -44,9 +45,10 @@ def test_word_list_passes_the_qt_model_tester(qtmodeltester, widget):
 def test_the_cloud_shows_the_selections_most_used_words(widget, sample):
     f = widget.current_filter()
     assert f.theme_id == biggest_theme(sample)["theme_id"]
-    expected = explore.word_frequencies(sample, f, limit=150)
+    expected = clouds.cloud_words(explore.word_frequencies(sample, f, limit=150))
     shown = [box.word for box in widget.cloud.boxes]
     assert shown == expected[:len(shown)]
+    assert not any(clouds.is_filler(word.token) for word in shown)
     assert all("_" not in word.text for word in shown)  # phrases with spaces
     assert any(" " in word.text for word in shown)
 
@@ -138,3 +140,15 @@ def test_changes_to_codings_redraw_and_others_do_not(qtbot, widget):
         widget.on_changes(Changes(codings=True))
     with qtbot.assertNotEmitted(widget.drawn, wait=300):
         widget.on_changes(Changes(activities=True, actions=True))
+
+
+def test_filler_words_do_not_outgrow_the_subject():
+    words = [explore.WordCount("honestly", "honestly", 90, 3.0),
+             explore.WordCount("simple", "simple", 80, 2.0),
+             explore.WordCount("really_just", "really just", 70, 3.0),
+             explore.WordCount("gp", "GP", 40, 4.0),
+             explore.WordCount("parking", "parking", 30, 4.5),
+             explore.WordCount("simple_booking", "simple booking", 20, 2.0)]
+    drawn = clouds.draw_cloud(words, width=400, height=240, scale=1)
+    shown = [box.word.text for box in drawn.boxes]
+    assert sorted(shown) == ["GP", "parking", "simple booking"]
