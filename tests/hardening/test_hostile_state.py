@@ -283,3 +283,21 @@ def test_a_read_only_file_and_folder_are_named_for_what_they_are(small_project, 
         _one_line(result.stderr, expected, "the project file is intact")
         assert "damaged" not in result.stderr
         assert table_counts(project) == before
+
+
+@needs_nobody
+def test_a_read_only_file_still_reads_reports_exports_and_checks(small_project,
+                                                                 reachable_folder):
+    shared = reachable_folder / "shared"
+    shared.mkdir()
+    project = shared / "shared.engage"
+    shutil.copy(small_project, project)
+    project.chmod(0o444)
+    shared.chmod(0o777)
+    for args in (["info", project], ["check", project],
+                 ["export", project, "--out", shared / "coded.csv"],
+                 ["report", project, "--out", shared / "summary.html"]):
+        result = _as_nobody(*args)
+        assert result.returncode == 0, (args[0], result.stderr)
+        assert "PROBLEM" not in result.stdout
+    assert (shared / "coded.csv").stat().st_size > 0
