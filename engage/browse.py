@@ -216,9 +216,19 @@ def comment_detail(project: Project, comment_id: int) -> dict:
 
         raise NotFoundError(f"no comment {comment_id}")
     detail = dict(rows[0])
-    detail["masked"] = json.loads(detail["masked"]) if detail["masked"] else []
-    detail["respondent_attributes"] = json.loads(detail["respondent_attributes"] or "{}")
+    detail["masked"] = _stored_json(detail["masked"], list)
+    detail["respondent_attributes"] = _stored_json(detail["respondent_attributes"], dict)
     return detail
+
+
+def _stored_json(text: str | None, kind: type) -> list | dict:
+    """A JSON value Engage stored, or an empty one when what is there is not (a damaged or
+    hand-edited file must not stop the detail pane from showing the comment)."""
+    try:
+        value = json.loads(text) if text else kind()
+    except (TypeError, ValueError, RecursionError):
+        return kind()
+    return value if isinstance(value, kind) else kind()
 
 
 def attribute_names(project: Project, consultation_id: int | None = None) -> list[str]:

@@ -301,3 +301,14 @@ def test_a_read_only_file_still_reads_reports_exports_and_checks(small_project,
         assert result.returncode == 0, (args[0], result.stderr)
         assert "PROBLEM" not in result.stdout
     assert (shared / "coded.csv").stat().st_size > 0
+
+
+def test_malformed_stored_json_does_not_stop_the_comment_detail(small_project):
+    from engage.browse import comment_detail
+
+    _damage(small_project, "UPDATE comments SET masked = '[{\"kind\": ' WHERE id = 1")
+    _damage(small_project, "UPDATE respondents SET attributes = 'not json' WHERE id = 1")
+    with Project.open(small_project) as project:
+        detail = comment_detail(project, 1)
+    assert detail["masked"] == [] and detail["respondent_attributes"] == {}
+    assert detail["text"].startswith("comment number 0")
