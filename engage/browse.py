@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from engage.project import Project
+from engage.project import Project, stored_json
 
 # Respondent attributes kept in their own columns (indexed filters); others live in JSON.
 ATTRIBUTE_COLUMNS = ("age_band", "sex", "ethnicity", "disability", "carer", "postcode_district")
@@ -216,19 +216,10 @@ def comment_detail(project: Project, comment_id: int) -> dict:
 
         raise NotFoundError(f"no comment {comment_id}")
     detail = dict(rows[0])
-    detail["masked"] = _stored_json(detail["masked"], list)
-    detail["respondent_attributes"] = _stored_json(detail["respondent_attributes"], dict)
+    detail["masked"] = stored_json(detail["masked"], list)
+    detail["respondent_attributes"] = stored_json(detail["respondent_attributes"], dict)
     return detail
 
-
-def _stored_json(text: str | None, kind: type) -> list | dict:
-    """A JSON value Engage stored, or an empty one when what is there is not (a damaged or
-    hand-edited file must not stop the detail pane from showing the comment)."""
-    try:
-        value = json.loads(text) if text else kind()
-    except (TypeError, ValueError, RecursionError):
-        return kind()
-    return value if isinstance(value, kind) else kind()
 
 
 def attribute_names(project: Project, consultation_id: int | None = None) -> list[str]:

@@ -27,6 +27,16 @@ from engage.integrity import storage_error  # noqa: F401 - re-exported for the C
 PROJECT_SUFFIX = ".engage"
 
 
+def stored_json(text: str | None, kind: type = dict) -> list | dict:
+    """A JSON list or object Engage stored, or an empty one when what is there is not one (a
+    damaged or hand-edited file must not stop a view, report or export)."""
+    try:
+        value = json.loads(text) if text else kind()
+    except (TypeError, ValueError, RecursionError):
+        return kind()
+    return value if isinstance(value, kind) else kind()
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 

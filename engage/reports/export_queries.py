@@ -69,7 +69,10 @@ def extra_attribute_names(project: Project, scope: ReportScope) -> list[str]:
     """Respondent attributes beyond the fixed ones (from the import's extra columns)."""
     rows = scope_rows(project, scope, """
         SELECT DISTINCT j.key FROM scope_respondents s JOIN respondents r
-        ON r.id = s.respondent_id, json_each(r.attributes) j ORDER BY j.key""")
+        ON r.id = s.respondent_id,
+        json_each(CASE WHEN json_valid(r.attributes) THEN r.attributes END) j
+        WHERE json_type(CASE WHEN json_valid(r.attributes) THEN r.attributes END) = 'object'
+        ORDER BY j.key""")
     return [r["key"] for r in rows]
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from engage.analysis.counting import RULE_SUMMARY, STATUS_LABELS
 from engage.errors import EngageError
 from engage.progress import CancelFn, ProgressFn, Reporter
-from engage.project import Project
+from engage.project import Project, stored_json
 from engage.reports import export_queries
 from engage.reports import queries as q
 from engage.reports.cells import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS re-exported
@@ -108,7 +107,7 @@ class CommentTable:
     def _row(self, c: dict) -> list:
         codings = self.codings.get(c["comment_id"], [])
         on = {coding["theme_id"] for coding in codings}
-        attributes = json.loads(c["attributes"] or "{}")
+        attributes = stored_json(c["attributes"])
         sentiment = c["sentiment_officer"] or c["sentiment"]
         by = "officer" if c["sentiment_officer"] else "model" if c["sentiment"] else ""
         return ([c["comment_id"], c["consultation"], c["question"], c["external_id"], c["date"],

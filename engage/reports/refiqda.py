@@ -20,7 +20,7 @@ from xml.sax.saxutils import XMLGenerator
 
 from engage import __version__
 from engage.progress import Reporter
-from engage.project import Project
+from engage.project import Project, stored_json
 from engage.reports import export_queries
 from engage.reports import queries as q
 from engage.reports.queries import ReportScope
@@ -376,7 +376,7 @@ def _write_cases(xml: XMLGenerator, comments: list[dict], selections: dict[int, 
         return
     xml.startElement("Cases", {})
     for respondent_id, c in first.items():
-        attributes = json.loads(c["attributes"] or "{}")
+        attributes = stored_json(c["attributes"])
         xml.startElement("Case", {"guid": ids("respondent", respondent_id),
                                   "name": str(c["external_id"])})
         for key, _label, guid in variables:

@@ -181,6 +181,9 @@ def test_malformed_saved_mapping_is_ignored_and_import_carries_on(capsys, small_
 
 def test_malformed_masked_value_does_not_stop_a_report_or_export(capsys, small_project, tmp_path):
     _damage(small_project, "UPDATE comments SET masked = '{\"spans\": [1, 2' WHERE id % 7 = 0")
+    _damage(small_project, "UPDATE respondents SET attributes = '{\"Ward\": \"Purbeck\"}'")
+    _damage(small_project, "UPDATE respondents SET attributes = 'not json' WHERE id % 5 = 0")
+    _damage(small_project, "UPDATE respondents SET attributes = '[1, 2]' WHERE id % 5 = 1")
     for command, name in (("report", "r.html"), ("export", "c.csv"), ("export", "c.qdpx")):
         code, _out, err = _run(capsys, command, small_project, "--out", tmp_path / name)
         assert code == 0, (command, err)
