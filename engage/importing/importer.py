@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from engage.errors import ImportFileError
 from engage.importing.cleaning import duplicate_key, is_placeholder, normalise_text
 from engage.importing.layout import HeaderInfo, metadata_kind, prepare_table, question_label
 from engage.importing.mapping import ColumnMapping, guess_mapping
-from engage.importing.pii import mask_personal_data, might_hold_personal_data, postcode_district
+from engage.importing.pii import mask_personal_data, postcode_district
 from engage.importing.readers import Table, read_table
 from engage.places import place_key, resolve_place
 from engage.progress import CancelFn, ProgressFn, Reporter
@@ -29,6 +30,7 @@ from engage.project import Project, utc_now
 
 FIXED_ATTRIBUTES = ("age_band", "sex", "ethnicity", "disability", "carer")
 _PSEUDONYM_SETTING = "respondent_pseudonym_key"
+_TEN_DIGITS_RE = re.compile(r"(?:[0-9][^0-9]{0,4}){9}[0-9]")
 # Day first, as UK tools write; a date that cannot be day-first (03/14/2024) is read
 # month-first, as US-made tools (SurveyMonkey, Microsoft Forms) write by default.
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d",
@@ -312,6 +314,7 @@ class _ImportPlan:
         self.place_names = {place_key(p["name"]): p["id"] for p in project.places()}
         self.index = {name: i for i, name in enumerate(table.columns)}
         self.pseudonyms: dict[str, str] = {}
+        self.masked_values: dict[str, tuple[str, Counter]] = {}
         self._key: bytes | None = None
         self.role_index = {role: self.index[column] for column, role in mapping.roles.items()
                            if role not in ("comment", "attribute", "ignore")}
@@ -474,7 +477,7 @@ class _ImportPlan:
             if row.get(name):
                 row[name] = self._mask_value(row[name], row_number)
         attributes = row.get("attributes") or "{}"
-        if might_hold_personal_data(attributes):
+        if attributes != "{}":
             values = json.loads(attributes)
             masked = {k: self._mask_value(v, row_number) for k, v in values.items()}
             if masked != values:
@@ -482,9 +485,12 @@ class _ImportPlan:
         return row
 
     def _mask_value(self, value: str, row_number: int) -> str:
-        text, items = mask_personal_data(value)
-        if items:
-            kinds = Counter(item.kind for item in items)
+        found = self.masked_values.get(value)
+        if found is None:  # attribute values repeat: mask each distinct one once
+            text, items = mask_personal_data(value)
+            found = self.masked_values[value] = (text, Counter(item.kind for item in items))
+        text, kinds = found
+        if kinds:
             self.report.masked.update(kinds)
             self.report.masked_rows += [(row_number, kind) for kind in kinds]
         return text
@@ -538,7 +544,10 @@ class _ImportPlan:
         finds the same ones again."""
         given = self._value(values, "respondent_id")
         if given:
-            if might_hold_personal_data(given) and mask_personal_data(given)[1]:
+            # "10342", "R_2d9x", "ANON-1001-XYZ": a code, no one's data; anything with an @,
+            # a space, a dot or ten digits could be an address, a name or a phone number.
+            code = not any(c in given for c in "@ .") and not _TEN_DIGITS_RE.search(given)
+            if not code and mask_personal_data(given)[1]:
                 self.report.pseudonymised += given not in self.pseudonyms
                 return self._pseudonym(given)
             return given
