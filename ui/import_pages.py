@@ -8,6 +8,7 @@ short-lived connection of the page's own, never the main window's.
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -33,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from engage.errors import EngageError, MappingError
-from engage.importing.importer import ImportReport
+from engage.importing.importer import ImportReport, describe
+from engage.importing.layout import MAX_EXTRA_HEADER_ROWS, HeaderInfo, prepare_table
 from engage.importing.mapping import ColumnMapping, guess_mapping
 from engage.importing.readers import Table, read_table, sheet_names
 from engage.project import Project
@@ -58,7 +61,9 @@ class ImportChoices:
     project_path: Path
     path: Path | None = None
     sheet: str | None = None
-    table: Table | None = None
+    table: Table | None = None          # without its heading rows, columns named by them
+    raw_table: Table | None = None      # as read: row 1 the names, every other row data
+    header_info: HeaderInfo | None = None
     consultation: str = ""
     keep_original: bool = False
     mapping: ColumnMapping | None = None
@@ -115,8 +120,9 @@ class FilePage(QWizardPage):
         self._loaded: tuple[str, str | None] | None = None
         self._name_edited = False
         self.setTitle("Choose the file to import")
-        self.setSubTitle("A survey export as CSV, TSV, Excel (XLSX) or JSON, one row per "
-                         "respondent. Nothing is imported until the last step.")
+        self.setSubTitle("A survey export as CSV, TSV, Excel (XLSX) or JSON: one row per "
+                         "respondent, or one row per answer. Nothing is imported until the "
+                         "last step.")
         self._build()
         self._reload_timer = QTimer(self, singleShot=True, interval=400)
         self._reload_timer.timeout.connect(self.load)
@@ -271,6 +277,11 @@ class FilePage(QWizardPage):
             self._accept(path, sheet, table)
         self.completeChanged.emit()
 
+    def _prepared(self, table: Table) -> Table:
+        prepared, info = prepare_table(table)
+        self.choices.raw_table, self.choices.header_info = table, info
+        return prepared
+
     def _fill_sheets(self, path: Path) -> None:
         is_excel = path.suffix.lower() in EXCEL_SUFFIXES
         with QSignalBlocker(self.sheet_combo):
@@ -282,14 +293,16 @@ class FilePage(QWizardPage):
     def _show_sheets(self, visible: bool) -> None:
         self._form.setRowVisible(self.sheet_combo, visible)
 
-    def _accept(self, path: Path, sheet: str | None, table: Table) -> None:
+    def _accept(self, path: Path, sheet: str | None, raw: Table) -> None:
+        table = self._prepared(raw)
         self.choices.path, self.choices.sheet, self.choices.table = path, sheet, table
         self._loaded = (self.path_edit.text().strip(), sheet)
         self._show_error("")
         shown = min(len(table.rows), PREVIEW_ROWS)
         rows = f"{table.total_rows:,} rows, " if table.total_rows is not None else ""
-        self.info_label.setText(f"{rows}{len(table.columns)} columns; the next page previews "
-                                f"the first {shown} rows.")
+        found = self.choices.header_info.summary()
+        self.info_label.setText(f"{found}. {rows}{len(table.columns)} columns; the next page "
+                                f"previews the first {shown} rows.")
         if not self._name_edited:
             self._suggest_name(path)
         settings = Settings.load()
@@ -338,14 +351,33 @@ class ColumnsPage(QWizardPage):
         self._table_shown: Table | None = None
         self._problem = ""
         self.setTitle("Say what each column holds")
-        self.setSubTitle("Comment columns (highlighted) are the open questions: each non-empty "
-                         "cell becomes one comment. Hover over a role to see why it was chosen.")
+        self.setSubTitle("Comment columns (highlighted) hold the answers: each non-empty cell "
+                         "becomes one comment. Personal identifiers are left out and hidden. "
+                         "Hover over a role to see why it was chosen.")
         self.model = PreviewModel(self)
         self.model.roles_changed.connect(self._check)
         self._build()
 
     def _build(self) -> None:
         self.source_note = _note()
+        self.found_note = QLabel()
+        self.found_note.setWordWrap(True)
+        self.found_note.setAccessibleName("What Engage found in the file")
+        self.found_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header_spin = QSpinBox()
+        self.header_spin.setRange(1, MAX_EXTRA_HEADER_ROWS + 1)
+        self.header_spin.setAccessibleName("Header rows at the top of the file")
+        self.header_spin.lineEdit().setAccessibleName("Header rows at the top of the file")
+        self.header_spin.setToolTip("How many rows at the top are headings, not answers. "
+                                    "Engage finds them from their content; change it if it is "
+                                    "wrong.")
+        self.header_spin.valueChanged.connect(self._header_rows_changed)
+        header_label = QLabel("&Header rows:")
+        header_label.setBuddy(self.header_spin)
+        header_row = QHBoxLayout()
+        header_row.addWidget(header_label)
+        header_row.addWidget(self.header_spin)
+        header_row.addWidget(self.found_note, 1)
         self.mapping_list = MappingList(self.model)
         self.mapping_list.column_focused.connect(self._show_column)
         self.preview = QTableView()
@@ -387,6 +419,7 @@ class ColumnsPage(QWizardPage):
         self.save_check.setChecked(True)
         self.save_check.setAccessibleName("Save this mapping for the next export of this survey")
         layout = QVBoxLayout(self)
+        layout.addLayout(header_row)
         layout.addWidget(self.source_note)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.error_label)
@@ -398,6 +431,22 @@ class ColumnsPage(QWizardPage):
         if table is None or table is self._table_shown:
             return  # coming back to the same file keeps the officer's choices
         self._table_shown = table
+        info = self.choices.header_info
+        with QSignalBlocker(self.header_spin):
+            self.header_spin.setValue(info.rows if info else 1)
+        self._show_table(table)
+
+    def _header_rows_changed(self, rows: int) -> None:
+        """The officer says how many heading rows there are: re-read names and roles."""
+        raw = self.choices.raw_table
+        if raw is None or rows - 1 >= len(raw.rows):
+            return
+        table, info = prepare_table(raw, header_rows=rows)
+        self.choices.table, self.choices.header_info = table, info
+        self._table_shown = table
+        self._show_table(table)
+
+    def _show_table(self, table: Table) -> None:
         mapping, note, reason = self._starting_mapping(table)
         shown = table.rows[:PREVIEW_ROWS]
         self.model.set_preview(table.columns, shown,
@@ -483,6 +532,10 @@ class ColumnsPage(QWizardPage):
                 except MappingError as exc:
                     problem = str(exc)
         self._problem = problem
+        if self.model.columns:
+            found = describe(self.choices.header_info, self.model.mapping())
+            self.found_note.setText("<b>Found:</b> " + html.escape(found[0]) + "<br>"
+                                    + html.escape(found[1][0].upper() + found[1][1:]))
         self.error_label.setText(problem)
         self.error_label.setVisible(bool(problem))
         self.completeChanged.emit()

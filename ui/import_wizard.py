@@ -18,10 +18,14 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -46,12 +50,13 @@ def run_import(choices: ImportChoices, stop: threading.Event):
     path, consultation, mapping = choices.path, choices.consultation, choices.mapping
     sheet, keep, save = choices.sheet, choices.keep_original, choices.save_mapping
     project_path = choices.project_path
+    header_rows = choices.header_info.rows if choices.header_info else None
 
     def task(progress, _runner_cancelled):
         with Project.open(project_path) as project:
             return import_file(project, path, consultation, mapping=mapping, sheet=sheet,
                                keep_original=keep, save_mapping=save, progress=progress,
-                               cancelled=stop.is_set)
+                               cancelled=stop.is_set, header_rows=header_rows)
     return task
 
 
@@ -186,23 +191,39 @@ def report_html(report: ImportReport, keep_original: bool) -> str:
     """The import report as simple HTML: the headline numbers first, then the details."""
     e = html.escape
     rows = [("Rows read", report.rows_read),
+            ("Answers read", report.answers_read),
+            ("Comments imported", report.comments_created),
+            ("  of them placeholders (“n/a”, “nothing”: kept, marked)", report.placeholders),
+            ("Duplicates: already in the project, not added again", report.duplicates),
+            ("Rows left out", len(report.skipped)),
             ("Respondents new", report.respondents_created),
             ("Respondents already in the project (matched, not added again)",
              report.respondents_matched),
-            ("Comments created", report.comments_created)]
-    if report.comments_already_present:
-        rows.append(("Answers already imported before (not added again)",
-                     report.comments_already_present))
-    rows += [("Non-substantive answers (kept, marked)", report.placeholders),
-             ("Exact duplicates (kept, flagged)", report.duplicates),
-             ("Respondents with no recognised place", report.unplaced_respondents),
-             ("Rows skipped", len(report.skipped))]
+            ("Same words as another comment (imported, flagged)", report.repeated_texts),
+            ("Respondents with no recognised place", report.unplaced_respondents)]
     out = [f"<h2>{report.comments_created:,} comments imported into "
            f"“{e(report.consultation)}”</h2>",
-           f"<p>From {e(report.file)}.</p>", "<table cellspacing='0' cellpadding='3'>"]
+           f"<p>From {e(report.file)}.</p>"]
+    out += [f"<p><b>Found:</b> {e(line)}</p>" for line in report.shape]
+    out.append("<table cellspacing='0' cellpadding='3'>")
     out += [f"<tr><td>{e(label)}</td><td align='right'><b>{n:,}</b></td></tr>"
             for label, n in rows]
-    out.append("</table><h3>Personal data masked</h3>")
+    out.append("</table>")
+    if report.duplicate_rows:
+        shown = ", ".join(str(r) for r in report.duplicate_rows[:30])
+        more = len(report.duplicate_rows) - 30
+        out.append(f"<p>Duplicates at rows {shown}"
+                   + (f" and {more:,} more" if more > 0 else "") + ".</p>")
+    if report.left_out_columns:
+        out.append("<h3>Columns left out</h3><ul>")
+        out += [f"<li>{len(cols)} {e(reason)}: {e(', '.join(cols[:20]))}"
+                + (" …" if len(cols) > 20 else "") + "</li>"
+                for reason, cols in report.left_out_columns.items()]
+        out.append("</ul>")
+    if report.pseudonymised:
+        out.append(f"<p>{report.pseudonymised:,} respondent ids held personal data "
+                   "(such as an e-mail address) and were replaced by pseudonyms.</p>")
+    out.append("<h3>Personal data masked</h3>")
     if report.masked:
         where: dict[str, list[int]] = {}
         for row, kind in report.masked_rows:
@@ -219,7 +240,7 @@ def report_html(report: ImportReport, keep_original: bool) -> str:
     out.append("<p>" + ("The unmasked text of those comments was kept, as you asked."
                         if keep_original else
                         "The unmasked text was not stored.") + "</p>")
-    out.append(f"<h3>Skipped rows ({len(report.skipped):,})</h3>")
+    out.append(f"<h3>Rows left out ({len(report.skipped):,})</h3>")
     if report.skipped:
         out.append("<ul>" + "".join(f"<li>Row {row}: {e(reason)}</li>"
                                     for row, reason in report.skipped[:200]) + "</ul>")
@@ -232,6 +253,33 @@ def report_html(report: ImportReport, keep_original: bool) -> str:
         out.append(f"<h3>Warnings ({len(report.warnings):,})</h3><ul>"
                    + "".join(f"<li>{e(w)}</li>" for w in report.warnings[:100]) + "</ul>")
     return "".join(out)
+
+
+class LeftOutDialog(QDialog):
+    """The rows an import left out: row number, reason and (masked) content, one a line."""
+
+    def __init__(self, report: ImportReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Rows left out of {report.file}")
+        columns = report.columns
+        self.table = QTableWidget(len(report.skipped), 2 + len(columns), self)
+        self.table.setHorizontalHeaderLabels(["Row", "Why it was left out", *columns])
+        self.table.setAccessibleName("Rows left out")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for i, (row, reason) in enumerate(report.skipped):
+            cells = report.skipped_cells.get(row, [])
+            for j, text in enumerate([str(row), reason, *cells]):
+                self.table.setItem(i, j, QTableWidgetItem(" ".join(text.split())[:200]))
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{len(report.skipped):,} rows of the file were not imported "
+                                "as answers. Heading rows are the file's own titles; personal "
+                                "identifiers are not shown."))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 420)
 
 
 class ReportPage(QWizardPage):
@@ -251,8 +299,12 @@ class ReportPage(QWizardPage):
         self.copy_button.setAccessibleName("Copy the report to the clipboard")
         self.copy_button.clicked.connect(self.copy)
         self.copied = QLabel()
+        self.left_out_button = QPushButton("Show the rows &left out")
+        self.left_out_button.setAccessibleName("Show the rows left out, with their reasons")
+        self.left_out_button.clicked.connect(self.show_left_out)
         row = QHBoxLayout()
         row.addWidget(self.copy_button)
+        row.addWidget(self.left_out_button)
         row.addWidget(self.copied, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
@@ -263,6 +315,15 @@ class ReportPage(QWizardPage):
         self.copied.clear()
         if report is not None:
             self.view.setHtml(report_html(report, self.choices.keep_original))
+        self.left_out_button.setEnabled(bool(report and report.skipped))
+
+    def show_left_out(self) -> LeftOutDialog | None:
+        report = self.choices.report
+        if report is None or not report.skipped:
+            return None
+        dialog = LeftOutDialog(report, self)
+        dialog.show()
+        return dialog
 
     def text(self) -> str:
         report = self.choices.report

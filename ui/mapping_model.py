@@ -21,7 +21,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollArea, QWidget
 
+from engage.importing.layout import metadata_kind
 from engage.importing.mapping import ROLE_LABELS, ROLES, ColumnMapping
+from engage.importing.pii import mask_personal_data
 
 COMMENT_ROLE = "comment"
 IGNORE_ROLE = "ignore"
@@ -31,6 +33,7 @@ _HEADING_CHARS = {True: 44, False: 26}  # comment columns are given more room
 _COMMENT_BACKGROUND = QColor("#fff2c4")  # warm highlight, readable with dark text
 _COMMENT_FOREGROUND = QColor("#1c1c1c")
 HIGHLIGHT_STYLE = "background: #fff2c4; color: #1c1c1c; font-weight: bold; padding: 2px;"
+HIDDEN_TEXT = "(hidden: personal data)"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -69,11 +72,15 @@ class PreviewModel(QAbstractTableModel):
         """Show new rows and start from `mapping` (saved or guessed) for every column."""
         self.beginResetModel()
         self._columns = list(columns)
-        self._rows = [list(r) for r in rows]
+        reasons = getattr(mapping, "reasons", None) or {}
+        hidden = [metadata_kind(c) == "personal"
+                  or str(reasons.get(c, "")).startswith("Personal identifier") for c in columns]
+        # Shown as it will be stored: identifiers hidden, personal data in free text masked.
+        self._rows = [[HIDDEN_TEXT if hide and value.strip() else mask_personal_data(value)[0]
+                       for value, hide in zip(r, hidden, strict=False)] for r in rows]
         self._row_numbers = list(row_numbers)
         self._roles = {c: mapping.roles.get(c, IGNORE_ROLE) for c in self._columns}
         self._guessed = dict(self._roles)
-        reasons = getattr(mapping, "reasons", None) or {}
         self._reasons = {c: str(reasons.get(c) or default_reason) for c in self._columns}
         self.endResetModel()
         self.roles_changed.emit()
@@ -97,7 +104,7 @@ class PreviewModel(QAbstractTableModel):
         self.roles_changed.emit()
 
     def mapping(self) -> ColumnMapping:
-        return ColumnMapping(roles=dict(self._roles))
+        return ColumnMapping(roles=dict(self._roles), reasons=dict(self._reasons))
 
     def comment_columns(self) -> list[str]:
         return [c for c in self._columns if self._roles[c] == COMMENT_ROLE]

@@ -303,25 +303,33 @@ def test_closing_while_importing_cancels_first(qtbot, wizard, tmp_path, empty_pr
     assert totals(empty_project)["comments"] == 0
 
 
-def test_report_lists_masked_and_skipped_rows(qtbot, wizard, tmp_path, empty_project):
+def test_report_lists_masked_and_left_out_rows(qtbot, wizard, tmp_path, empty_project):
     rows = survey_rows(12)
     rows[2][4] = "Please write to me at someone.local@example.org about the clinic hours."
-    rows[7][0] = rows[1][0]  # the same respondent twice: the second row is skipped
-    path = write_csv(tmp_path / "masked.csv", rows)
+    rows[7][0] = rows[1][0]  # the same respondent twice: both rows' answers are kept
+    sub_labels = ["", "", "", "", "Open-Ended Response", "Open-Ended Response", "Response"]
+    path = write_csv(tmp_path / "masked.csv", [sub_labels, *rows])
     to_columns_page(wizard, path)
+    assert wizard.columns_page.header_spin.value() == 2
     with qtbot.waitSignal(wizard.imported, timeout=20_000):
         wizard.next()
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page)
     report = wizard.choices.report
-    assert report.masked and report.skipped
+    assert report.masked and report.skipped == [(2, "header row (question wording or sub-labels)")]
+    assert report.comments_created == non_empty(rows, OPEN_COLUMNS) == report.answers_read
+    assert report.respondents_created == len(rows) - 1
     text = wizard.report_page.view.toPlainText()
-    skipped_row = report.skipped[0][0]
-    assert f"Row {skipped_row}:" in text
-    assert "Personal data masked" in text and "None found" not in text.split("Skipped")[0]
+    assert "Row 2: header row" in text
+    assert "Personal data masked" in text and "None found" not in text.split("Rows left out")[0]
+    dialog = wizard.report_page.show_left_out()
+    assert dialog is not None and dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 0).text() == "2" and "header row" in dialog.table.item(0, 1).text()
+    dialog.close()
     with Project.open(empty_project) as project:
         stored = [row.text for row in fetch_comments(project, CommentFilter(), 0, 1000)]
     assert len(stored) == report.comments_created
     assert not any("someone.local@example.org" in t for t in stored)
+    assert "Open-Ended Response" not in stored
 
 
 def test_xlsx_offers_a_sheet_chooser(wizard, tmp_path):
@@ -378,3 +386,48 @@ def test_preview_model_passes_the_model_tester(qtmodeltester, wizard, export):
     qtmodeltester.check(wizard.columns_page.model)
     empty = PreviewModel()
     qtmodeltester.check(empty)
+
+
+def test_a_qualtrics_export_is_recognised_and_its_identifiers_hidden(qtbot, wizard, tmp_path,
+                                                                     empty_project):
+    from tests import survey_exports
+
+    export = survey_exports.qualtrics()
+    to_columns_page(wizard, export.write(tmp_path))
+    page = wizard.columns_page
+    found = page.found_note.text()
+    assert "Qualtrics export: 3 header rows; question wording taken from row 2" in found
+    assert "survey-metadata columns left out" in found
+    assert page.header_spin.value() == 3
+    model = page.model
+    assert "What was good about your visit?" in model.columns
+    ip = model.columns.index("IPAddress")
+    shown = {model.data(model.index(r, ip)) for r in range(model.rowCount())}
+    assert shown == {"(hidden: personal data)"}
+    assert not any("@" in (model.data(model.index(r, c)) or "")
+                   for r in range(model.rowCount()) for c in range(model.columnCount()))
+    page.header_spin.setValue(1)  # the officer overrides: every row below row 1 is data
+    assert "Q2" in model.columns and "1 header row" in page.found_note.text()
+    page.header_spin.setValue(3)
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page)
+    assert wizard.choices.report.comments_created == export.answers
+    assert "personal identifiers" in wizard.report_page.view.toPlainText()
+
+
+def test_a_long_export_is_shown_as_one_row_per_answer(qtbot, wizard, tmp_path, empty_project):
+    from tests import survey_exports
+
+    export = survey_exports.fft_long()
+    to_columns_page(wizard, export.write(tmp_path))
+    page = wizard.columns_page
+    assert "long layout: one row per answer, question in column FFT question" in \
+        page.found_note.text().replace("Long layout", "long layout")
+    assert page.model.role("FFT question") == "question"
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page)
+    report = wizard.choices.report
+    assert (report.respondents_created, report.comments_created) == (export.respondents,
+                                                                      export.answers)
