@@ -48,6 +48,7 @@ from ui.comment_table import CommentTable
 from ui.coproduction import CoproductionWidget
 from ui.detail_pane import DetailPane
 from ui.drilldown import DrilldownBar, merge
+from ui.file_drops import FileDrops
 from ui.filter_bar import FilterBar
 from ui.navigator import Navigator
 from ui.recent_projects import RecentProjects
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self._size_docks = False
         self._table_stale = False
         self.officer = officer.OfficerName(self)
+        self.file_drops = FileDrops(self)  # dropped projects and survey files
         self.setObjectName("MainWindow")
         self._build_views()
         self._build_status_bar()

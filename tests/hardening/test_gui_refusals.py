@@ -115,3 +115,56 @@ def test_a_new_project_on_a_full_disk_leaves_nothing(window, tmp_path, monkeypat
     (title, text), = window.shown
     assert "the disk is full" in text and "\n" not in text
     assert list(folder.iterdir()) == []
+
+
+def _drop(window, path) -> bool:
+    """Drag-enter then drop, handed to the window's drop handler as Qt would hand them (an
+    offscreen platform delivers no drag-and-drop events of its own)."""
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    assert window.file_drops.eventFilter(window, enter) and enter.isAccepted()
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    return window.file_drops.eventFilter(window, drop) and drop.isAccepted()
+
+
+def test_a_dropped_damaged_project_gets_the_same_line_as_file_open(window, small_project):
+    data = small_project.read_bytes()
+    small_project.write_bytes(data[: len(data) // 2])
+    assert _drop(window, small_project)
+    assert window.project is None
+    (title, text), = window.shown
+    assert "damaged" in text and "\n" not in text
+
+
+def test_a_dropped_project_opens(window, small_project):
+    assert _drop(window, small_project)
+    assert window.project is not None and window.project.path == small_project
+
+
+def test_a_dropped_zip_bomb_goes_through_the_import_pages_checks(window, small_project,
+                                                                tmp_path, monkeypatch):
+    from tests.hardening.bad_inputs import zip_bomb_xlsx
+
+    monkeypatch.setattr(window.officer, "ensure", lambda: "Test officer")
+    assert window.open_project(small_project)
+    bomb = tmp_path / "bomb.xlsx"
+    zip_bomb_xlsx(bomb)
+    assert _drop(window, bomb)
+    page = window._wizard.file_page
+    assert "refused as a possible zip bomb" in page.error_label.text()
+    assert not page.isComplete()
+    window._wizard.reject()
+
+
+def test_a_survey_dropped_with_no_project_open_says_what_to_do(window, tmp_path):
+    source = tmp_path / "survey.csv"
+    source.write_text("ID,Comment\nR1,The bus is late\n", encoding="utf-8")
+    assert _drop(window, source)
+    (title, text), = window.shown
+    assert "open or create a project first" in text
