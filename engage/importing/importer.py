@@ -142,8 +142,8 @@ def describe(info: HeaderInfo | None, mapping: ColumnMapping) -> list[str]:
         second = (f"long layout: one row per answer, question in column {question}, "
                   f"answer in {', '.join(answers)}")
     else:
-        second = (f"wide layout: one row per respondent, {len(answers)} question"
-                  f"{'s' if len(answers) != 1 else ''} as columns")
+        second = (f"wide layout: one row per respondent, {len(answers)} question column"
+                  f"{'s' if len(answers) != 1 else ''}")
     respondent = mapping.column_for("respondent_id")
     second += (f"; respondents identified by {respondent}" if respondent
                else "; no respondent id: each row is its own respondent")

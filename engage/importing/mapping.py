@@ -256,7 +256,11 @@ class _Profile:
             return True
         # Sentences are answers to a question however many short or repeated answers sit
         # beside them ("No", "n/a", "Very happy"): a list of options repeats its long values.
-        return self.unique_long >= 8 and self.unique_long >= 0.5 * self.long_kinds
+        if self.unique_long >= 8 and self.unique_long >= 0.5 * self.long_kinds:
+            return True
+        # Sentences repeated now and then (a campaign's shared wording, a short preview) are
+        # still answers; a list of long options repeats a handful of values over and over.
+        return self.long_kinds >= 5 and self.long_distinct >= 0.3 and self.median_words >= 5
 
 
 def _profile(values: list[str]) -> _Profile:
@@ -384,11 +388,13 @@ def _ensure_comment(profiles: dict[str, _Profile], roles, reasons) -> None:
         p = profiles[column]
         if role != "attribute" or p.distinct < 3 or metadata_kind(column):
             continue
+        if p.median_words <= 1 and p.distinct_ratio >= 0.9:
+            continue  # a code for each row ("Comment ID"), not an answer
         asked = bool(_COMMENT_NAME.search(_name_key(column))) or column.rstrip().endswith("?")
-        score = (asked, p.median_words >= 2, p.distinct, p.median_length)
+        score = (p.median_words >= 2, asked, p.distinct, p.median_length)
         if best_score is None or score > best_score:
             best, best_score = column, score
-    if best is not None and (best_score[0] or best_score[1]):
+    if best is not None and (best_score[0] or best_score[1]):  # wordy, or asked for words
         roles[best] = "comment"
         reasons[best] = ("The most varied written answers in the file (median "
                          f"{round(profiles[best].median_length)} characters): taken as comments.")

@@ -419,12 +419,13 @@ def test_a_qualtrics_export_is_recognised_and_its_identifiers_hidden(qtbot, wiza
 def test_a_long_export_is_shown_as_one_row_per_answer(qtbot, wizard, tmp_path, empty_project):
     from tests import survey_exports
 
-    export = survey_exports.fft_long()
+    export = survey_exports.fft_long(30)  # answers repeat: the answer column is still text
     to_columns_page(wizard, export.write(tmp_path))
     page = wizard.columns_page
     assert "long layout: one row per answer, question in column FFT question" in \
         page.found_note.text().replace("Long layout", "long layout")
     assert page.model.role("FFT question") == "question"
+    assert page.model.comment_columns() == ["FFT answer"]
     with qtbot.waitSignal(wizard.imported, timeout=20_000):
         wizard.next()
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page)
