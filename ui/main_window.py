@@ -54,6 +54,7 @@ from ui.navigator import Navigator
 from ui.recent_projects import RecentProjects
 from ui.task_status import TaskStatus
 from ui.tasks import TaskFn, TaskRunner
+from ui.team import TeamActions
 from ui.views import AnalysisViews, scrolling
 from ui.welcome import WelcomePage
 
@@ -176,6 +177,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        self.team = TeamActions(self)
+        self.team.add_to(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
@@ -463,6 +467,7 @@ class MainWindow(QMainWindow):
                        self.clear_filters_action):
             action.setEnabled(has_project)
         self.analysis.set_enabled(has_project)
+        self.team.set_enabled(has_project)
         # Only the comment list needs the docks: a new project opened on the Coding tab keeps
         # the whole width for the workbench.
         self._show_docks(has_project and self.tabs.currentIndex() == 0)
