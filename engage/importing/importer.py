@@ -280,6 +280,8 @@ def import_table(project: Project, table: Table, consultation: str, mapping: Col
                           columns=list(table.columns))
     if header_info is not None:
         result.skipped += header_info.header_row_numbers
+        result.skipped_cells.update({row: [mask_personal_data(c)[0] for c in cells]
+                                     for row, cells in header_info.header_cells.items()})
     with project.transaction("import") as tx:
         plan = _ImportPlan(project, table, mapping, consultation, keep_original, result)
         plan.write(step, sha256)

@@ -187,6 +187,7 @@ class HeaderInfo:
     import_ids: bool = False
     header_row_numbers: list[tuple[int, str]] = field(default_factory=list)
     original_names: dict[str, str] = field(default_factory=dict)  # new name -> row-1 name
+    header_cells: dict[int, list[str]] = field(default_factory=dict, repr=False)
     forced: bool = False
 
     def summary(self) -> str:
@@ -338,6 +339,7 @@ def prepare_table(table: Table, header_rows: int | None = None) -> tuple[Table, 
     for k, row in enumerate(extra):
         kind = "Qualtrics import ids" if _is_import_id_row(row) else "question wording or sub-labels"
         info.header_row_numbers.append((table.row_number(k), f"header row ({kind})"))
+        info.header_cells[table.row_number(k)] = list(row)
     if extra_count:
         names, info.name_row = _column_names(table, extra)
     else:
