@@ -34,6 +34,7 @@ from engage.analysis.agreement import BinaryAgreement, theme_agreement
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
+from ui.team.officer_agreement import OfficerAgreementPanel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 THEME_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -227,6 +228,9 @@ class AgreementView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.legend)
+        self.officers = OfficerAgreementPanel(self)  # officer against officer (ui.team)
+        self.officers.comments_requested.connect(self.comments_requested)
+        layout.addWidget(self.officers)
         self.set_project(project)
 
     def set_project(self, project: Project | None) -> None:
@@ -256,6 +260,7 @@ class AgreementView(QWidget):
         self._dirty = False
         self.model.refresh(self.consultation_id)
         self.summary.setText(self._summary_text())
+        self.officers.refresh(self.project, self.consultation_id)
 
     def _refresh_if_visible(self) -> None:
         if self._dirty and self.isVisible():
