@@ -420,7 +420,8 @@ def _comparison_notes(n_a: int, n_b: int, overlap: int, alpha: float,
         if n == 0:
             notes.append(f"Group {label} has no respondents with a counted comment.")
         elif n < SMALL_GROUP:
-            notes.append(f"Group {label} has only {n} respondents with a counted comment: each one "
+            notes.append(f"Group {label} has only {n} respondent{'' if n == 1 else 's'} with a "
+                         "counted comment: each one "
                          f"moves its shares by {100 / n:.0f} percentage points.")
     if overlap:
         notes.append(f"{overlap:,} respondents are in both groups; the test assumes separate "

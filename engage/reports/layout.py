@@ -95,7 +95,7 @@ def _themes(s: ConsultationSummary) -> list:
         f"Each comment can raise several themes; each theme belongs to one portfolio. Counts "
         f"are of the {fmt.count(s.counts.counted)} counted comments (see \"How figures are "
         f"counted\" in the methodology). \"% of respondents\" is a share of the "
-        f"{fmt.count(s.counts.respondents_counted)} respondents with a counted comment.",
+        f"{fmt.counted(s.counts.respondents_counted, 'respondent')} with a counted comment.",
         "lead")]
     chart = charts.themes_chart(s)
     if chart:
@@ -222,7 +222,8 @@ def _place_name(p) -> str:
 def _profile(s: ConsultationSummary) -> list:
     blocks: list = [Paragraph(
         "Who responded, as they described themselves. Shares are of all "
-        f"{fmt.count(s.counts.respondents)} respondents; \"Not stated\" includes blank answers.",
+        f"{fmt.counted(s.counts.respondents, 'respondent')}; \"Not stated\" includes blank "
+        "answers.",
         "lead")]
     with_population = [p for p in s.places if p.population]
     rated = [p for p in s.places if p.population or p.locality]

@@ -319,10 +319,13 @@ def _table(table: d.Table) -> list:
     style += [("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
               ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING)]
     grid.setStyle(TableStyle(style))
+    # The gap after a table is its own space, never a Spacer: a Spacer that falls past the
+    # bottom of a page starts a page of its own, and the next section's page break then left
+    # that page blank.
     out: list = [grid]
     if table.note:
         out.append(_p(table.note, "note"))
-    out.append(Spacer(1, 8))
+    out[-1].spaceAfter = max(getattr(out[-1], "spaceAfter", 0) or 0, 8)
     return out
 
 
