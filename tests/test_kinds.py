@@ -163,3 +163,22 @@ def test_kinds_by_theme_and_place(project):
     assert [c["comment_id"] for c in asked] == [3]
     assert kinds.kind_counts(project)["suggestion"] == 2
     assert sum(np.array(list(kinds.kind_counts(project).values()))) == len(TEXTS)
+
+
+def test_report_roll_ups_count_a_suggestion_as_neutral(project):
+    """Themes, the overall distribution and places in the report all use the chart rule."""
+    from engage.reports import queries as q
+
+    analysed(project)  # model sentiments 4, 5, 4, 1, 3
+    kinds.save_model_kinds(project, list(TEXTS),
+                           ["suggestion", "complaint", "suggestion", "praise", "question"],
+                           [0.9] * 5)
+    scope = q.ReportScope()
+    themes = {r["theme"]: r for r in q.theme_rows(project, scope)}
+    assert (themes["Travel to services"]["s3"], themes["Travel to services"]["s5"]) == (1, 1)
+    assert (themes["Maternity"]["s3"], themes["Maternity"]["s4"]) == (2, 0)
+    overall = q.sentiment_counts(project, scope)
+    assert (overall[3], overall[4], overall[5]) == (3, 0, 1)
+    places = {r["place"]: r for r in q.place_rows(project, scope)}
+    assert (places["Purbeck"]["neutral"], places["Purbeck"]["negative"]) == (1, 1)
+    assert places["North Dorset"]["negative"] == 0

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engage.analysis import counting
+from engage.analysis.kinds import CHART_SENTIMENT  # roll-ups: a suggestion counts neutral
 from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
 from engage.browse import ATTRIBUTE_COLUMNS, CommentFilter
 from engage.project import Project
@@ -244,9 +245,9 @@ def theme_rows(project: Project, scope: ReportScope) -> list[dict]:
     """Every theme (in codebook order) with counted comments, respondents and sentiment 1..5."""
     counts = {r["theme_id"]: r for r in scope_rows(project, scope, f"""
         SELECT c.theme_id, count(*) AS comments, count(DISTINCT k.respondent_id) AS respondents,
-               sum({EFFECTIVE_SENTIMENT} = 1) AS s1, sum({EFFECTIVE_SENTIMENT} = 2) AS s2,
-               sum({EFFECTIVE_SENTIMENT} = 3) AS s3, sum({EFFECTIVE_SENTIMENT} = 4) AS s4,
-               sum({EFFECTIVE_SENTIMENT} = 5) AS s5
+               sum({CHART_SENTIMENT} = 1) AS s1, sum({CHART_SENTIMENT} = 2) AS s2,
+               sum({CHART_SENTIMENT} = 3) AS s3, sum({CHART_SENTIMENT} = 4) AS s4,
+               sum({CHART_SENTIMENT} = 5) AS s5
         FROM {_active()} GROUP BY c.theme_id""")}
     out = []
     for t in codebook_themes(project):
@@ -276,7 +277,7 @@ def portfolio_rows(project: Project, scope: ReportScope) -> list[dict]:
 def sentiment_counts(project: Project, scope: ReportScope) -> dict[int | None, int]:
     """Counted comments by effective sentiment 1..5, and None for those with none."""
     rows = scope_rows(project, scope, f"""
-        SELECT {EFFECTIVE_SENTIMENT} AS s, count(*) AS n FROM counted k
+        SELECT {CHART_SENTIMENT} AS s, count(*) AS n FROM counted k
         LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id GROUP BY s""")
     out: dict[int | None, int] = {level: 0 for level in (1, 2, 3, 4, 5)}
     out[None] = 0
@@ -330,9 +331,9 @@ def place_rows(project: Project, scope: ReportScope) -> list[dict]:
               GROUP BY place_id) pp
         LEFT JOIN places p ON p.id = pp.place_id
         LEFT JOIN (SELECT k.place_id, count(*) AS comments,
-                          sum({EFFECTIVE_SENTIMENT} IN (1, 2)) AS positive,
-                          sum({EFFECTIVE_SENTIMENT} = 3) AS neutral,
-                          sum({EFFECTIVE_SENTIMENT} IN (4, 5)) AS negative
+                          sum({CHART_SENTIMENT} IN (1, 2)) AS positive,
+                          sum({CHART_SENTIMENT} = 3) AS neutral,
+                          sum({CHART_SENTIMENT} IN (4, 5)) AS negative
                    FROM counted k LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id
                    GROUP BY k.place_id) pc ON pc.place_id IS pp.place_id
         ORDER BY pp.place_id IS NULL, pp.respondents DESC, place""")
