@@ -353,6 +353,8 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
         else:
             outcome = "conflict"
             result.conflicts += 1
+            if mine_by is None:
+                mine_by = _last_officer(project, fieldname, d.comment_id)
             conflict_rows.append((d.comment_id, fieldname, json.dumps(mine), mine_by, value,
                                   d.officer, d.at, item.source_id))
         decision_rows.append((item.source_id, d.comment_id, fieldname, value, d.officer, d.at,
@@ -370,6 +372,14 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
                  {"file": item.label, "officer": item.officer, "applied": result.applied,
                   "conflicts": result.conflicts, "new_themes": result.new_themes})
     return result
+
+
+def _last_officer(project: Project, fieldname: str, comment_id: int) -> str | None:
+    """Who last set this field of this comment, from the audit trail (for a conflict)."""
+    row = project.db.execute(
+        "SELECT user FROM audit WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        [fieldname, comment_id]).fetchone()
+    return row[0] if row else None
 
 
 def _audit(tx: Transaction, d: Decision, action: str, entity: str, before, after,

@@ -36,7 +36,7 @@ def test_disagreements_become_conflicts_side_by_side(lead, overlap_files):
     assert [(r["comment_id"], r["what"], r["mine_text"], r["mine_by"], r["theirs_text"],
              r["theirs_by"]) for r in rows] == [
         (ids[0], "theme: Travel to services", "on (accepted)", "Jo", "off (rejected)", "Sam"),
-        (ids[1], "sentiment", "5 very negative", None, "2 positive", "Sam")]
+        (ids[1], "sentiment", "5 very negative", "Jo", "2 positive", "Sam")]
     # the project still holds the first officer's decisions
     t = theme_ids(lead)
     assert store.coding_state(lead, ids[0], t["Travel to services"])["decided_by"] == "Jo"

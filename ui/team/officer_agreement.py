@@ -85,7 +85,7 @@ class OfficerAgreementPanel(QWidget):
         self._split = []
         for r, (name, items, agreement, kappa, split) in enumerate(rows):
             for c, value in enumerate((name, f"{items:,}", _fmt(agreement, True), _fmt(kappa),
-                                       f"{len(split):,} comments")):
+                                       f"{len(split):,} comment{'' if len(split) == 1 else 's'}")):
                 item = QTableWidgetItem(value)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight

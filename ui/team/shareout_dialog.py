@@ -100,6 +100,10 @@ class ShareOutDialog(QDialog):
         self.resize(560, 560)
         self.update_preview()
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._timer.stop()  # no preview query after the dialog (and maybe the project) closed
+        super().hideEvent(event)
+
     def officer_names(self) -> list[str]:
         return [line.strip() for line in self.officers.toPlainText().splitlines()
                 if line.strip()]
@@ -113,6 +117,7 @@ class ShareOutDialog(QDialog):
                 "overlap": self.overlap.value(), "folder": self.folder.text().strip()}
 
     def update_preview(self) -> None:
+        self._timer.stop()  # this is the pending update, done now
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.overlap.setEnabled(True)
         if not self.officer_names():
