@@ -182,3 +182,16 @@ def test_report_roll_ups_count_a_suggestion_as_neutral(project):
     places = {r["place"]: r for r in q.place_rows(project, scope)}
     assert (places["Purbeck"]["neutral"], places["Purbeck"]["negative"]) == (1, 1)
     assert places["North Dorset"]["negative"] == 0
+
+
+def test_overview_theme_and_portfolio_sentiment_count_a_suggestion_as_neutral(project):
+    from engage.analysis import explore
+
+    analysed(project)
+    kinds.save_model_kinds(project, list(TEXTS),
+                           ["suggestion", "complaint", "suggestion", "praise", "question"],
+                           [0.9] * 5)
+    themes = {r["theme"]: r for r in explore.theme_counts(project)}
+    assert (themes["Maternity"]["s3"], themes["Maternity"]["s4"]) == (2, 0)
+    (portfolio,) = explore.portfolio_counts(project)
+    assert (portfolio["s3"], portfolio["s4"], portfolio["s5"]) == (3, 0, 1)

@@ -4,8 +4,9 @@ two-group comparisons and word frequencies.
 Every figure counts by the one rule of `engage.analysis.counting` (the reports and exports
 use it too): only *counted* comments count (no "n/a", no repeat of the same respondent's
 answer, a campaign text once); a theme is on for a comment by `store.ACTIVE_CODING`, sentiment
-is `store.EFFECTIVE_SENTIMENT`. A number an officer clicks through to shows exactly that many
-comments when the filter says `counted_only=True`.
+is `store.EFFECTIVE_SENTIMENT`, rolled up for charts by `kinds.CHART_SENTIMENT` (a
+suggestion counts neutral unless an officer set its sentiment). A number an officer clicks
+through to shows exactly that many comments when the filter says `counted_only=True`.
 
 Shares are of *respondents with a counted comment*, since only those could have a theme. Every
 function here is one or two aggregate SQL statements; callers on the GUI thread run them in a
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from engage.analysis import counting, store
 from engage.analysis.counting import counted_sql
+from engage.analysis.kinds import CHART_SENTIMENT
 from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
 from engage.browse import CommentFilter
 from engage.browse import _where as browse_where
@@ -101,7 +103,7 @@ def theme_counts(project: Project, consultation_id: int | None = None) -> list[d
     counts = {row["theme_id"]: dict(row) for row in project._rows(f"""
         SELECT theme_id, count(*) AS comments, count(DISTINCT respondent_id) AS respondents,
                {_SENTIMENT_SUMS}
-        FROM (SELECT c.theme_id, m.respondent_id, {EFFECTIVE_SENTIMENT} AS s
+        FROM (SELECT c.theme_id, m.respondent_id, {CHART_SENTIMENT} AS s
               FROM {_ACTIVE_ROWS} WHERE {ACTIVE_CODING} AND {COUNTED} {where})
         GROUP BY theme_id""", params)}
     return [{"theme_id": t["id"], "theme": t["name"], "portfolio_id": t["portfolio_id"],
@@ -116,7 +118,7 @@ def portfolio_counts(project: Project, consultation_id: int | None = None) -> li
     counts = {row["portfolio_id"]: dict(row) for row in project._rows(f"""
         SELECT portfolio_id, count(*) AS comments, count(DISTINCT respondent_id) AS respondents,
                {_SENTIMENT_SUMS}
-        FROM (SELECT DISTINCT t.portfolio_id, m.id, m.respondent_id, {EFFECTIVE_SENTIMENT} AS s
+        FROM (SELECT DISTINCT t.portfolio_id, m.id, m.respondent_id, {CHART_SENTIMENT} AS s
               FROM {_ACTIVE_ROWS} WHERE {ACTIVE_CODING} AND {COUNTED} {where})
         GROUP BY portfolio_id""", params)}
     return [{"portfolio_id": p["id"], "portfolio": p["name"], **_figures(counts.get(p["id"], {}))}
