@@ -250,8 +250,11 @@ def export_onnx(model, directory: Path) -> None:
         torch.onnx.export(wrapper, (ids, mask), str(path), **kwargs)
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    # Per-channel int8 weights on the matrix products only (the embedding table stays fp32):
+    # per-tensor int8 moved 8% of sentiment calls on the training comments, this moves ~2.5%.
     quantize_dynamic(str(path), str(directory / "encoder.int8.onnx"),
-                     weight_type=QuantType.QInt8)
+                     weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
 
 
 def run_final() -> None:

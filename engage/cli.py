@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("--consultation", type=int, help="only this consultation (id)")
     p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.add_argument("--fast", action="store_true",
+                   help="the fast pass only (default: the fast pass, then the accurate one)")
     p.set_defaults(func=cmd_analyse)
 
     for name in COMMAND_MODULES:
@@ -262,4 +264,37 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     summary, _ = analyse_project(args.project, consultation_id=args.consultation,
                                  model_dir=args.model)
     print("\n".join(summary.lines()))
+    if args.fast:
+        return 0
+    from engage.analysis.pipeline import refine_project
+    from engage.nlp.encoder import EncoderUnavailable
+
+    try:
+        refined, _ = refine_project(args.project, consultation_id=args.consultation,
+                                    model_dir=args.model, progress=_stderr_progress())
+    except EncoderUnavailable as exc:
+        print(f"engage: note: {exc}; the fast results stand", file=sys.stderr)
+        return 0
+    _clear_progress()
+    print(f"Refined {refined.comments:,} comments with the accurate model in "
+          f"{refined.seconds:.1f} s: coded {refined.outcomes.get('coded', 0):,}, for review "
+          f"{refined.outcomes.get('uncertain', 0):,}, no theme "
+          f"{refined.outcomes.get('no_theme', 0):,}")
     return 0
+
+
+def _stderr_progress():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, message: str) -> None:
+        sys.stderr.write(f"\r{int(fraction * 100):3d}% {message[:70]:<70}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + " " * 76 + "\r")
+        sys.stderr.flush()

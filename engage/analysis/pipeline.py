@@ -5,6 +5,13 @@ terms and descriptions — and against the shipped model trained on NHS patient 
 framework themes are mapped onto Dorset themes by a reviewed table. Once an officer has coded
 comments, a classifier learnt from those codings takes over theme by theme as its examples
 grow. Officer decisions are never overwritten (see engage.analysis.store).
+
+Two passes: the fast one (``analyse_project``) answers in seconds with the sparse linear model;
+the accurate one (``refine_project``) then encodes each comment once with the fine-tuned
+sentence encoder (``engage.nlp.encoder``, vectors stored in the project, so an interrupted pass
+resumes and a re-analysis encodes only new comments), blends the encoder's heads with the fast
+model, and rewrites themes and sentiment in place, marking each comment as coded by it.
+Near-duplicates and topics stay the fast pass's.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ WARM_SENTIMENT_MIN = 20  # officer-set sentiments before learning sentiment from
 WARM_SENTIMENT_HALF = 50  # officer-set sentiments at which their model weighs half
 SENTIMENT_LEVELS = np.arange(1, 6)
 SENTIMENT_BATCH = 20_000  # comments vectorised at once by the officer sentiment model
+ENCODE_CHUNK = 2_000  # comments encoded, then saved in their own transaction (resumable)
+HEAD_BATCH = 20_000  # comments whose vectors go through the heads at once
+REFINING = "Refining with the accurate model…"
 MAX_SUGGESTIONS = 4
 
 
@@ -70,12 +80,40 @@ def analyse_project(path: str | Path, consultation_id: int | None = None,
         return _Analysis(project, consultation_id, model_dir, Reporter(progress, cancelled)).run()
 
 
+def refine_project(path: str | Path, consultation_id: int | None = None,
+                   model_dir: str | Path | None = None, encoder_dir: str | Path | None = None,
+                   progress: ProgressFn | None = None,
+                   cancelled: CancelFn | None = None) -> tuple[AnalysisSummary, Changes]:
+    """The accurate pass over comments the fast pass has analysed; resumable and cancellable.
+
+    Raises ``EncoderUnavailable`` (an EngageError) when the accurate model is not installed.
+    Cancelling keeps every vector already encoded; the next call starts from there.
+    """
+    with Project.open(path) as project:
+        analysis = _Analysis(project, consultation_id, model_dir, Reporter(progress, cancelled))
+        return analysis.run_accurate(encoder_dir)
+
+
+def accurate_pending(path: str | Path, consultation_id: int | None = None) -> int:
+    """Analysed comments not yet coded by the accurate model (0 when there is nothing to do or
+    no accurate model is installed): a project opened later resumes the pass from this."""
+    from engage.analysis import vectors
+    from engage.nlp.encoder import available
+
+    if not available():
+        return 0
+    with Project.open(path) as project:
+        return vectors.unrefined_count(project, consultation_id)
+
+
 class _Analysis:
     def __init__(self, project: Project, consultation_id: int | None,
                  model_dir: str | Path | None, report: Reporter) -> None:
         self.project, self.consultation_id = project, consultation_id
         self.model_dir, self.report = model_dir, report
         self.stages: dict[str, float] = {}
+        self.accurate = None  # (encoder, heads) in the accurate pass
+        self.vectors: np.ndarray | None = None
 
     def _stage(self, name: str, start: float) -> None:
         self.stages[name] = round(time.perf_counter() - start, 3)
@@ -101,7 +139,7 @@ class _Analysis:
                                              report.span(0.35, 0.6))
         self._stage("cold start themes and sentiment", t)
         t = time.perf_counter()
-        officer_n = self._warm_scores(scores, texts, theme_rows)
+        officer_n = self._warm_scores(scores, texts, theme_rows, ids)
         officer_sentiments = self._warm_sentiment(texts)
         self._stage("officer model", t)
         report(0.62, "Finding near-duplicates")
@@ -119,12 +157,18 @@ class _Analysis:
         # analysis killed while saving leaves no run marked "running" behind.
         with self.project.transaction("analyse"):
             run_id = store.start_run(self.project, self._model_version(), {
-                "consultation_id": self.consultation_id, "mode": mode,
+                "consultation_id": self.consultation_id, "mode": mode, "pass": "fast",
                 "coded_threshold": CODED_THRESHOLD, "review_threshold": REVIEW_THRESHOLD})
             changes |= store.save_results(self.project, run_id, results, metrics={
                 "stages": self.stages, "officer_examples": officer_n,
                 "officer_sentiments": officer_sentiments}, topics=topics)
+            from engage.analysis import vectors
+
+            vectors.mark_coded_by(self.project, ids, "fast")
         self._stage("save", t)
+        t = time.perf_counter()
+        changes |= self._kinds(ids, texts)
+        self._stage("kinds", t)
         outcomes: dict[str, int] = {}
         for r in results:
             outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
@@ -133,6 +177,126 @@ class _Analysis:
                                   officer_n, time.perf_counter() - began, self.stages,
                                   officer_sentiments)
         return summary, changes
+
+    # ----- the accurate pass ----------------------------------------------------------------
+    def run_accurate(self, encoder_dir: str | Path | None) -> tuple[AnalysisSummary, Changes]:
+        from engage.analysis import vectors
+        from engage.errors import EngageError
+        from engage.nlp.encoder import Encoder
+        from engage.nlp.heads import load_heads
+
+        began = time.perf_counter()
+        report = self.report
+        report(0.0, REFINING)
+        if self.consultation_id is not None:
+            self.project.consultation(self.consultation_id)
+        if self._model() is None:
+            raise EngageError("the accurate pass blends with the shipped fast model, which is "
+                              "missing (run `make models`)")
+        t = time.perf_counter()
+        encoder = Encoder(encoder_dir)
+        self.accurate = (encoder, load_heads(encoder.directory))
+        self._stage("load encoder", t)
+        rows = store.comments_to_analyse(self.project, self.consultation_id)
+        analysed = vectors.analysed_ids(self.project, [r[0] for r in rows])
+        rows = [r for r in rows if r[0] in analysed]
+        if not rows:
+            raise EngageError("nothing to refine: run the (fast) analysis first")
+        ids = [r[0] for r in rows]
+        texts = [r[1] for r in rows]
+        t = time.perf_counter()
+        self.vectors = self._encoded(ids, texts, report.span(0.01, 0.88))
+        self._stage("encode", t)
+        tokens = self._tokens(ids, texts, report.span(0.88, 0.89))
+        theme_rows = store.themes(self.project)
+        taxonomy = _taxonomy_from(self.project, theme_rows)
+        t = time.perf_counter()
+        scores, evidence = self._cold_scores(texts, tokens, theme_rows, taxonomy,
+                                             report.span(0.89, 0.95))
+        self._stage("accurate themes and sentiment", t)
+        t = time.perf_counter()
+        officer_n = self._warm_scores(scores, texts, theme_rows, ids)
+        officer_sentiments = self._warm_sentiment(texts)
+        self._stage("officer model", t)
+        results = self._results(ids, tokens, scores, evidence, theme_rows, [], [])
+        report(0.97, REFINING)
+        t = time.perf_counter()
+        mode = "warm start" if officer_n else "cold start"
+        with self.project.transaction("accurate analysis"):
+            run_id = store.start_run(self.project, self._model_version(), {
+                "consultation_id": self.consultation_id, "mode": mode, "pass": "accurate",
+                "encoder": encoder.version, "coded_threshold": CODED_THRESHOLD,
+                "review_threshold": REVIEW_THRESHOLD})
+            changes = vectors.save_refined(self.project, run_id, results, metrics={
+                "stages": self.stages, "officer_examples": officer_n,
+                "officer_sentiments": officer_sentiments})
+        self._stage("save", t)
+        outcomes: dict[str, int] = {}
+        for r in results:
+            outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+        report(1.0, "Refined with the accurate model")
+        return AnalysisSummary(run_id, len(results), outcomes, 0, 0, f"accurate, {mode}",
+                               officer_n, time.perf_counter() - began, self.stages,
+                               officer_sentiments), changes
+
+    def _encoded(self, ids: list[int], texts: list[str], report: Reporter) -> np.ndarray:
+        """Every comment's vector: stored ones reused, the rest encoded and saved chunk by
+        chunk (a cancelled or killed pass keeps what it saved)."""
+        from engage.analysis import vectors
+
+        encoder = self.accurate[0]
+        have = vectors.encoded_ids(self.project, ids, encoder.version)
+        missing = [i for i, cid in enumerate(ids) if cid not in have]
+        total = max(len(missing), 1)
+        for start in range(0, len(missing), ENCODE_CHUNK):
+            part = missing[start:start + ENCODE_CHUNK]
+            span = report.span(start / total, (start + len(part)) / total)
+            found = encoder.encode([texts[i] for i in part],
+                                   progress=lambda f, _m, s=span: s(f, REFINING))
+            vectors.save_vectors(self.project, [ids[i] for i in part], found, encoder.version)
+        report(1.0, REFINING)
+        stored, _found = vectors.load_vectors(self.project, ids, encoder.dimension,
+                                              encoder.version)
+        return stored
+
+    def _accurate_predictions(self, predictions):
+        """The fast model's predictions with themes and sentiment replaced by the blend of the
+        encoder's heads and the fast model (weights chosen by nested cross-validation)."""
+        encoder, heads = self.accurate
+        columns = [predictions.themes.index(t) if t in predictions.themes else -1
+                   for t in heads.themes_]
+        fast_levels = _on_levels(predictions.sentiment_proba, predictions.sentiment_levels)
+        n = len(self.vectors)
+        theme_proba = predictions.theme_proba
+        blend_themes = all(c >= 0 for c in columns)
+        sentiment = np.zeros((n, len(SENTIMENT_LEVELS)), dtype=np.float32)
+        for start in range(0, n, HEAD_BATCH):
+            end = min(n, start + HEAD_BATCH)
+            v = self.vectors[start:end].astype(np.float32)
+            if blend_themes:
+                fast = theme_proba[start:end][:, columns]
+                theme_proba[start:end][:, columns] = heads.coding_proba(
+                    heads.theme_proba(v, fast))
+            sentiment[start:end] = heads.sentiment_proba(
+                v, None if fast_levels is None else fast_levels[start:end])
+        if predictions.sentiment is not None or fast_levels is not None:
+            predictions.sentiment = SENTIMENT_LEVELS[sentiment.argmax(axis=1)]
+            predictions.sentiment_confidence = sentiment.max(axis=1)
+            predictions.sentiment_proba = sentiment
+            predictions.sentiment_levels = SENTIMENT_LEVELS
+        return predictions
+
+    def _kinds(self, ids: list[int], texts: list[str]) -> Changes:
+        """Each comment's kind (engage.analysis.kinds), when that module is installed."""
+        try:
+            from engage.analysis.kinds import analyse_kinds
+        except ImportError:
+            return Changes()
+        if not ids:
+            return Changes()
+        report = self.report
+        return analyse_kinds(self.project, ids, texts,
+                             cancelled=lambda: report.check() or False)
 
     # ----- stages --------------------------------------------------------------------------
     def _ensure_taxonomy(self) -> Changes:
@@ -188,6 +352,8 @@ class _Analysis:
         model = self._model()
         if model is not None:
             predictions = model.predict(texts, progress=report.span(0.4, 1.0))
+            if self.accurate is not None:
+                predictions = self._accurate_predictions(predictions)
             self._blend_framework(scores, predictions, names)
             if predictions.sentiment is not None:
                 self.sentiment = np.rint(predictions.sentiment).astype(int)
@@ -216,7 +382,10 @@ class _Analysis:
         model = self._model()
         if model is None:
             return "seed terms only"
-        return str(model.card.get("created", "unknown"))
+        fast = str(model.card.get("created", "unknown"))
+        if self.accurate is not None:
+            return f"accurate: encoder {self.accurate[0].version} + fast model {fast}"
+        return fast
 
     @staticmethod
     def _blend_framework(scores: np.ndarray, predictions, names: list[str]) -> None:
@@ -233,7 +402,8 @@ class _Analysis:
             k = predictions.themes.index(row.framework_theme)
             np.maximum(scores[:, j], predictions.theme_proba[:, k], out=scores[:, j])
 
-    def _warm_scores(self, scores: np.ndarray, texts: list[str], theme_rows) -> int:
+    def _warm_scores(self, scores: np.ndarray, texts: list[str], theme_rows,
+                     ids: list[int] | None = None) -> int:
         """Blend in a model learnt from the officer's codings; return how many it learnt from."""
         # A reviewed comment is the officer's whole judgement: accepted themes are positives,
         # every other theme a negative (rejecting all suggestions teaches the model too).
@@ -252,10 +422,38 @@ class _Analysis:
         model = ThemeClassifier(min_examples=WARM_MIN_EXAMPLES, cv=3)
         model.fit([t for t, _ in coded], Y, themes=[t["name"] for t in theme_rows])
         warm = model.predict_proba(texts)
+        if self.accurate is not None and ids is not None:
+            warm = 0.5 * warm + 0.5 * self._officer_head(
+                [cid for cid, *_ in data], [t for t, _ in coded], Y, model, ids, texts)
         for j in np.flatnonzero(model.learnable_):
             weight = min(1.0, model.counts_[j] / WARM_FULL_WEIGHT)
             scores[:, j] = weight * warm[:, j] + (1 - weight) * scores[:, j]
         return len(coded)
+
+    def _officer_head(self, coded_ids, coded_texts, Y, model, ids, texts) -> np.ndarray:
+        """The officer's codings learnt over [encoder vector ⊕ their model's TF-IDF]: a small
+        logistic regression per theme, refitted in a second or two on every run."""
+        from engage.analysis import vectors
+        from engage.nlp.heads import ThemeHead
+
+        encoder = self.accurate[0]
+        coded_vectors, found = vectors.load_vectors(self.project, coded_ids, encoder.dimension,
+                                                    encoder.version)
+        if not found.all():  # coded comments outside this run: encode them once
+            rows = np.flatnonzero(~found)
+            fresh = encoder.encode([coded_texts[i] for i in rows])
+            vectors.save_vectors(self.project, [coded_ids[i] for i in rows], fresh,
+                                 encoder.version)
+            coded_vectors[rows] = fresh
+        features = model.features_
+        head = ThemeHead(min_examples=WARM_MIN_EXAMPLES).fit(
+            coded_vectors.astype(np.float32), Y, sparse=features.transform(coded_texts))
+        out = np.zeros((len(texts), Y.shape[1]), dtype=np.float32)
+        for start in range(0, len(texts), HEAD_BATCH):
+            end = min(len(texts), start + HEAD_BATCH)
+            out[start:end] = head.predict_proba(self.vectors[start:end].astype(np.float32),
+                                                sparse=features.transform(texts[start:end]))
+        return out
 
     def _warm_sentiment(self, texts: list[str]) -> int:
         """Blend in a sentiment model learnt from the sentiments officers set by hand; return

@@ -3,12 +3,16 @@
 Contract (an independent evaluation calls exactly this):
 
     engage train --input CSV --text-column COL --theme-columns COL [COL ...]
-                 [--sentiment-column COL] --out MODEL_DIR
-    engage classify --input CSV --text-column COL [--model MODEL_DIR] --out CSV
+                 [--sentiment-column COL] [--fast] --out MODEL_DIR
+    engage classify --input CSV --text-column COL [--model MODEL_DIR] [--fast] --out CSV
 
 Theme columns are one-hot (1 = has theme; blank or 0 = not). `classify` writes every input row
 in order with every input column as it was read, plus `themes` (names joined by ";", empty for
-none) and `sentiment` (on the training column's scale). Bad input raises ``EngageError``, which
+none), `sentiment` (on the training column's scale) and `kind` (praise, complaint, suggestion,
+question, mixed or none). Both use the accurate model (the shipped sentence encoder, run by ONNX
+Runtime, engage.nlp.accurate) unless `--fast`; `train` then also learns heads over the
+encoder's vectors. Where the accurate model is not installed they say so on stderr and use the
+fast model. Bad input raises ``EngageError``, which
 the CLI prints as one line and turns into exit code 2.
 
 Heavy libraries are imported inside the handlers so `engage --help` stays fast.
@@ -25,6 +29,7 @@ from engage.errors import EngageError
 
 THEMES_COLUMN = "themes"
 SENTIMENT_COLUMN = "sentiment"
+KIND_COLUMN = "kind"
 _TRUE = {"1", "1.0", "1.00", "true", "yes", "y"}
 _FALSE = {"", "0", "0.0", "0.00", "false", "no", "n", "nan", "na"}
 
@@ -45,6 +50,8 @@ def register(subparsers) -> None:
     p.add_argument("--sentiment-column", metavar="COL",
                    help="numeric sentiment column (e.g. 1 very positive … 5 very negative)")
     p.add_argument("--out", required=True, metavar="MODEL_DIR", help="folder to write the model")
+    p.add_argument("--fast", action="store_true",
+                   help="the fast linear model only (no heads over the sentence encoder)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.set_defaults(func=cmd_train)
 
@@ -57,6 +64,8 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="MODEL_DIR",
                    help="model folder from `engage train` (default: the shipped model)")
     p.add_argument("--out", required=True, metavar="CSV", help="where to write the result")
+    p.add_argument("--fast", action="store_true",
+                   help="the fast linear model only (seconds; the default is the accurate one)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.set_defaults(func=cmd_classify)
 
@@ -190,9 +199,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _stderr_progress()
     model = modelio.train_model(texts, Y, themes, sentiment, source=source, progress=progress)
     modelio.save_model(model, out)
+    accurate = None
+    if not getattr(args, "fast", False):
+        from engage.nlp.accurate import train_heads
+        from engage.nlp.encoder import EncoderUnavailable
+
+        try:
+            accurate = train_heads(model, texts, Y, sentiment, out, progress=progress)
+        except EncoderUnavailable as exc:
+            print(f"engage: note: {exc}; trained the fast model only", file=sys.stderr)
     if not args.quiet:
         _clear_progress()
         _print_training_summary(model, out)
+        if accurate:
+            print(f"Accurate heads over the sentence encoder: cross-validated micro-F1 "
+                  f"{accurate['cv_micro_f1']:.3f} (threshold {accurate['threshold']:.2f})")
     return 0
 
 
@@ -235,14 +256,18 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if not out.parent.exists():
         raise TrainingDataError(f"folder for --out does not exist: {out.parent}")
     model = modelio.load_model(args.model) if args.model else _default_model(modelio)
+    if not getattr(args, "fast", False):
+        model = _accurate(model, args.model)
     progress = None if args.quiet else _stderr_progress()
-    result = modelio.predict_frame(model, frame[args.text_column].tolist(), progress=progress)
-    for column in (THEMES_COLUMN, SENTIMENT_COLUMN):
+    texts = frame[args.text_column].tolist()
+    result = modelio.predict_frame(model, texts, progress=progress)
+    for column in (THEMES_COLUMN, SENTIMENT_COLUMN, KIND_COLUMN):
         if column in frame.columns:
             print(f"engage: note: input column {column!r} is replaced by the prediction",
                   file=sys.stderr)
     frame[THEMES_COLUMN] = result["themes"]
     frame[SENTIMENT_COLUMN] = result["sentiment"]
+    frame[KIND_COLUMN] = _kinds(texts)
     # The output is opened in a spreadsheet: a formula typed into the input stays text there,
     # by the same rule as the CSV and XLSX exports.
     frame = frame.map(neutralise)
@@ -255,6 +280,32 @@ def cmd_classify(args: argparse.Namespace) -> int:
         coded = sum(1 for t in result["themes"] if t)
         print(f"Classified {len(frame):,} comments ({coded:,} with a theme); wrote {out}")
     return 0
+
+
+def _accurate(model, model_dir):
+    """The accurate model around ``model``, or ``model`` itself with a note saying why not."""
+    from engage.nlp.accurate import AccurateModel
+    from engage.nlp.encoder import EncoderUnavailable
+
+    try:
+        return AccurateModel(model, model_dir)
+    except EncoderUnavailable as exc:
+        print(f"engage: note: {exc}; using the fast model", file=sys.stderr)
+        return model
+
+
+def _kinds(texts: list[str]) -> list[str]:
+    """Each comment's kind (engage.nlp.kind); blank, with a note, if no kind model is shipped."""
+    try:
+        from engage.nlp.kind import KindError, predict_kinds
+    except ImportError:
+        return [""] * len(texts)
+    try:
+        kinds, _confidence = predict_kinds(texts)
+    except KindError as exc:
+        print(f"engage: note: no kind of comment: {exc}", file=sys.stderr)
+        return [""] * len(texts)
+    return list(kinds)
 
 
 def _default_model(modelio):

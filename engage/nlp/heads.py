@@ -96,6 +96,11 @@ class AccurateHeads:
         return blend_sentiment(self.encoder_sentiment_proba(vectors), fast_p,
                                self.sentiment_weight_)
 
+    def coding_proba(self, proba: np.ndarray) -> np.ndarray:
+        """Probabilities shifted in logit space so the chosen threshold lands on 0.5, the
+        pipeline's coding threshold."""
+        return _sigmoid(_logit(proba) - _logit(np.array(self.threshold_))).astype(np.float32)
+
     def decide(self, proba: np.ndarray) -> np.ndarray:
         pred = proba >= self.threshold_
         if self.fallback_ < self.threshold_ and proba.shape[1]:
@@ -173,3 +178,19 @@ class SentimentHead:
 
     def predict_proba(self, vectors: np.ndarray, sparse: sp.spmatrix | None = None):
         return self.model_.predict_proba(_design(vectors, sparse, self.scaler_))
+
+
+def load_heads(directory) -> AccurateHeads:
+    """The shipped heads beside the encoder (``heads.json`` + ``heads.npz``, pickle-free)."""
+    from pathlib import Path
+
+    from engage.nlp.encoder import EncoderUnavailable
+    from engage.nlp.safe_store import SafeStoreError, load
+
+    try:
+        heads = load(Path(directory), HEADS_STEM)
+    except SafeStoreError as exc:
+        raise EncoderUnavailable(f"the accurate model's heads cannot be used: {exc}") from None
+    if not isinstance(heads, AccurateHeads):
+        raise EncoderUnavailable(f"{directory}/{HEADS_STEM}.json does not hold accurate heads")
+    return heads

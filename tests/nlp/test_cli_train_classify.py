@@ -85,7 +85,7 @@ def test_classify_keeps_rows_and_columns_and_adds_predictions(trained, tmp_path)
     assert main(["classify", "--input", str(source), "--text-column", "Comment", "--model",
                  str(model), "--out", str(out)]) == 0
     header, rows = read_rows(out)
-    assert header == ["Comment", "Place", "Extra", "themes", "sentiment"]
+    assert header == ["Comment", "Place", "Extra", "themes", "sentiment", "kind"]
     assert [r["Place"] for r in rows] == ["Poole", "Weymouth", "Purbeck", "Poole"]
     assert rows[0]["Extra"] == "a, b" and rows[1]["Comment"] == ""
     assert "Waiting times" in rows[0]["themes"].split(";")
