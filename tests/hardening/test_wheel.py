@@ -75,6 +75,8 @@ def _clean_env(home: Path) -> dict[str, str]:
 def test_the_wheel_carries_the_model_the_data_and_both_programs(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("models/default/model.json", "models/default/model.npz", "models/default/model_card.json",
+                   "models/encoder/encoder.onnx", "models/encoder/vocab.txt",
+                   "models/encoder/heads.json", "models/encoder/model_card.json",
                    "sample_data/big_ask_2013.csv", "sample_data/activities.csv",
                    "ui/icons/engage.png", "engage/cli.py", "ui/app.py"):
         assert needed in names, needed
