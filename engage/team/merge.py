@@ -306,6 +306,7 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
     coding_writes: dict[tuple[int, int], dict] = {}
     scalar_writes: dict[tuple[int, str], object] = {}
     decision_rows, conflict_rows, reviewed = [], [], {}
+    earlier: dict | None = None
     for n, d in enumerate(item.decisions):
         if n % 2000 == 0:
             report.check()
@@ -354,7 +355,10 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
             outcome = "conflict"
             result.conflicts += 1
             if mine_by is None:
-                mine_by = _last_officer(project, fieldname, d.comment_id)
+                if earlier is None:  # who set what in the files merged before this one
+                    earlier = {(e["entity"], e["entity_id"]): e["user"] for e in tx.entries}
+                mine_by = earlier.get((fieldname, d.comment_id)) or _last_officer(
+                    project, fieldname, d.comment_id)
             conflict_rows.append((d.comment_id, fieldname, json.dumps(mine), mine_by, value,
                                   d.officer, d.at, item.source_id))
         decision_rows.append((item.source_id, d.comment_id, fieldname, value, d.officer, d.at,
@@ -375,7 +379,7 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
 
 
 def _last_officer(project: Project, fieldname: str, comment_id: int) -> str | None:
-    """Who last set this field of this comment, from the audit trail (for a conflict)."""
+    """Who last set this field of this comment, from the stored audit trail."""
     row = project.db.execute(
         "SELECT user FROM audit WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
         [fieldname, comment_id]).fetchone()

@@ -29,8 +29,8 @@ def test_disagreements_become_conflicts_side_by_side(lead, overlap_files):
                    sentiment={(ids[1],): 5})
     code_work_file(sam, "Sam", reject={"Travel to services": [ids[0]]},
                    sentiment={(ids[1],): 2}, accept={"Online access": [ids[2]]})
-    first = merge.merge_files(lead, [jo])
-    second = merge.merge_files(lead, [sam])
+    both = merge.merge_files(lead, [jo, sam])  # one merge: Sam's file meets Jo's decisions
+    first, second = both.files
     assert first.conflicts == 0 and second.conflicts == 2 and second.applied == 1
     rows = conflicts.list_conflicts(lead)
     assert [(r["comment_id"], r["what"], r["mine_text"], r["mine_by"], r["theirs_text"],
