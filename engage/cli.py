@@ -21,7 +21,7 @@ OFFICER_ENV = "ENGAGE_OFFICER"  # engage.project.OFFICER_ENV, without importing 
 
 # Feature modules that add their own subcommands through `register(subparsers)`.
 COMMAND_MODULES = ("engage.nlp.commands", "engage.coproduction.commands",
-                   "engage.reports.commands")
+                   "engage.reports.commands", "engage.team.commands")
 
 
 class _Parser(argparse.ArgumentParser):
