@@ -27,6 +27,13 @@ from engage.integrity import storage_error  # noqa: F401 - re-exported for the C
 PROJECT_SUFFIX = ".engage"
 
 
+def _remove_with_journal(path: Path, keep_file: bool = False) -> None:
+    """Delete a project file (unless `keep_file`) and SQLite's -wal and -shm beside it."""
+    for suffix in ("-wal", "-shm") if keep_file else ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def stored_json(text: str | None, kind: type = dict) -> list | dict:
     """A JSON list or object Engage stored, or an empty one when what is there is not one (a
     damaged or hand-edited file must not stop a view, report or export)."""
@@ -82,16 +89,25 @@ class Project:
         if not path.parent.exists():
             raise ProjectError(f"{path}: the folder {path.parent} does not exist")
         filelock.acquire(path)
+        building = path.with_name(f".{path.name}.new")
         try:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
+            # Made complete under a hidden name, then moved into place: a full disk or a kill
+            # while the schema is written leaves no half-made project (and, with --force, the
+            # old project is kept until the new one is whole).
+            _remove_with_journal(building)
+            try:
+                cls._connect(building, user, check=False).db.conn.close()  # checkpoints its WAL
+            except ProjectError as exc:  # name the file the officer asked for, not ours
+                raise ProjectError(str(exc).replace(building.name, path.name)) from exc
+            if Path(f"{building}-wal").exists() and Path(f"{building}-wal").stat().st_size:
+                raise ProjectError(f"{path}: the new project could not be completed on disk; "
+                                   "check the free space and try again")
+            _remove_with_journal(path, keep_file=True)  # an old journal must not replay
+            os.replace(building, path)
             integrity.forget_checked(path)
             return cls._connect(path, user, check=False)
         except BaseException:
-            # A project that could not be made (a full disk, say) is not left half-made.
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    Path(str(path) + suffix).unlink(missing_ok=True)
+            _remove_with_journal(building)
             filelock.release(path)
             raise
 
@@ -99,9 +115,7 @@ class Project:
         """Close and delete a project this process has just created and not used after all
         (an import into a new file that was refused), so no empty project is left behind."""
         self.close()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
+        _remove_with_journal(self.path)
 
     @classmethod
     def open(cls, path: str | Path, user: str | None = None) -> Project:

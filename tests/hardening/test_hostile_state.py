@@ -315,3 +315,31 @@ def test_malformed_stored_json_does_not_stop_the_comment_detail(small_project):
         detail = comment_detail(project, 1)
     assert detail["masked"] == [] and detail["respondent_attributes"] == {}
     assert detail["text"].startswith("comment number 0")
+
+
+def test_engage_new_force_on_a_full_disk_keeps_the_old_project(capsys, small_project,
+                                                              monkeypatch):
+    before = table_counts(small_project)
+    real = sqlite3.connect
+
+    def tiny(*args, **kwargs):
+        conn = real(*args, **kwargs)
+        conn.execute("PRAGMA max_page_count = 3")
+        return conn
+
+    monkeypatch.setattr("engage.project.sqlite3.connect", tiny)
+    code, _out, err = _run(capsys, "new", small_project, "--force")
+    assert code == 2
+    _one_line(err, f"{small_project.name}: the disk is full")
+    monkeypatch.undo()
+    assert table_counts(small_project) == before  # replaced only by a complete new project
+    assert not [p for p in small_project.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_engage_new_force_replaces_a_project_and_its_stale_journal(capsys, small_project):
+    (small_project.parent / (small_project.name + "-wal")).write_bytes(b"stale journal")
+    code, _out, err = _run(capsys, "new", small_project, "--force")
+    assert code == 0, err
+    counts = table_counts(small_project)
+    assert counts["comments"] == 0 and counts["migrations"] > 0
+    assert integrity(small_project) == ["ok"]
