@@ -97,7 +97,7 @@ def _read_delimited(path: Path, data: bytes, limit: int | None) -> Table:
     # One newline convention for record ends and for line breaks inside cells alike.
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").rstrip("\x1a")
     if looks_binary(text):
-        raise ImportFileError(f"{path.name}: does not look like a text table (it contains binary data)")
+        raise ImportFileError(f"{path.name}: is not a text/CSV file (it contains binary data)")
     default = "," if path.suffix.lower() == ".csv" else "\t"
     delimiter, text = _explicit_separator(text)
     if delimiter is None:
