@@ -217,6 +217,8 @@ class ConsultationSummary:
     codebook: list[CodebookEntry]
     word_frequencies: dict[int | None, dict[str, int]] = field(default_factory=dict)
     campaigns: list = field(default_factory=list)   # engage.analysis.counting.Campaign
+    #: One methodology sentence on officer-vs-officer agreement (engage.team.kappa), or None.
+    officer_agreement: str | None = None
 
     @property
     def themes(self) -> list[ThemeFigure]:
@@ -301,7 +303,7 @@ def _build(project: Project, scope: ReportScope, sections: Collection[str] | Non
         sentiment=sentiment, places=places, overall_rate_per_1000=overall_rate,
         campaigns=campaigns,
         profile=profile, quotes=quotes, agreement=agreement, coproduction=coproduction,
-        codebook=_codebook(project))
+        codebook=_codebook(project), officer_agreement=_officer_agreement(project, scope))
     if sections is None or "wordclouds" in sections:
         report(0.8, "Counting words")
         summary.word_frequencies = word_frequencies(project, scope)
@@ -440,6 +442,12 @@ def _runs(project: Project, scope: ReportScope) -> list[dict]:
     for run in q.analysis_runs(project):
         runs.append({**run, "comments_in_report": used.get(run["id"], 0)})
     return runs
+
+
+def _officer_agreement(project: Project, scope: ReportScope) -> str | None:
+    from engage.team.kappa import methodology_sentence
+
+    return methodology_sentence(project, scope.consultation_id)
 
 
 def _agreement(project: Project, scope: ReportScope,

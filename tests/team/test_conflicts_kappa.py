@@ -147,6 +147,10 @@ def test_officer_agreement_on_the_overlap_matches_hand_figures(lead, overlap_fil
     assert result.kappa == pytest.approx(0.32 / 0.42)
     sentence = kappa.methodology_sentence(lead, 1)
     assert "Two officers coded the same 10 comments" in sentence and "0.76" in sentence
+    from engage.reports.queries import ReportScope
+    from engage.reports.summary import build_summary
+
+    assert build_summary(lead, ReportScope(consultation_id=1)).officer_agreement == sentence
     # the two officers only ever added themes, so nothing here conflicts
     assert conflicts.conflict_count(lead) == 0
 
