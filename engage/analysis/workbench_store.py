@@ -433,7 +433,8 @@ def promote_topic(project: Project, topic_id: int, name: str | None = None,
         raise EngageError("choose a portfolio for the new theme")
     seeds = list(seed_terms) if seed_terms is not None else list(dict.fromkeys(
         t.replace("_", " ") for t in (*found["top_phrases"], *found["top_terms"])))
-    title = (name or found["label"].replace(" / ", ", ").capitalize()).strip()
+    label = found["label"].replace(" / ", ", ")
+    title = (name or label[:1].upper() + label[1:]).strip()  # not .capitalize(): "GP" stays
     description = "Comments about " + ", ".join(seeds[:5]) + "." if seeds else ""
     new_id, changes = add_theme(project, portfolio, title, description, seeds, origin="topic")
     with project.transaction("promote topic") as tx:

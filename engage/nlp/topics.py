@@ -53,6 +53,19 @@ EVALUATIVE_WORDS: frozenset[str] = frozenset(
 )
 _TOPIC_IGNORED = NEGATIONS | EVALUATIVE_WORDS
 
+#: Words nearly every health and care comment uses: fine inside a topic, useless as its name
+#: ("week / need / care" says nothing). Labels skip them, and phrases are preferred to words.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    service services help people person need week weeks day days time year years month months
+    care health thing things get go make use work want like say think feel know see look come
+    take give lot way well able one really just also still always never back everything
+    something anything nothing patient patients nhs area local support would could
+    """.split()
+)
+PHRASE_PREFERENCE = 1.5   # a phrase beats a word this much weaker for a place in the label
+LABEL_TERMS = 3
+
 
 def _split_tokens(document) -> list[str]:
     """Analyzer for stored token strings, without negations and evaluative words."""
@@ -75,11 +88,71 @@ class Topic:
     covered: bool = True
     terms: list[str] = field(default_factory=list)
     term_weights: list[float] = field(default_factory=list)
+    label_terms: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
-        """A short readable name: the three strongest terms or phrases."""
-        return " / ".join(term.replace("_", " ") for term in self.terms[:3])
+        """A short readable name: its strongest telling phrases and words (`label_terms`),
+        else its three strongest terms."""
+        chosen = self.label_terms or self.terms[:LABEL_TERMS]
+        return " / ".join(shown_term(term) for term in chosen)
+
+
+#: How some tokens are written for people in a label.
+_SHOWN = {"a_and_e": "A&E", "ae": "A&E", "gp": "GP", "nhs": "NHS", "mri": "MRI", "ct": "CT",
+          "cqc": "CQC", "icu": "ICU", "pcn": "PCN", "vcse": "VCSE"}
+
+
+def shown_term(term: str) -> str:
+    """'gp_appointment' → 'GP appointment', 'a_and_e' → 'A&E'."""
+    if term in _SHOWN:
+        return _SHOWN[term]
+    return " ".join(_SHOWN.get(part, part) for part in term.split("_") if part)
+
+
+def sentence_case(label: str) -> str:
+    """First letter up, the rest as written (str.capitalize would make 'GP' 'Gp')."""
+    return label[:1].upper() + label[1:]
+
+
+def _says(chosen: list[str], parts: set[str]) -> bool:
+    """Whether the chosen terms already say every part (a word or its stem: book, booking)."""
+    said = {part for c in chosen for part in c.split("_")}
+    return all(any(p == s or (min(len(p), len(s)) >= 4 and (p.startswith(s) or s.startswith(p)))
+                   for s in said) for p in parts)
+
+
+def label_terms(terms: Sequence[str], weights: Sequence[float],
+                limit: int = LABEL_TERMS) -> list[str]:
+    """Up to `limit` terms that name a topic, from its terms strongest first.
+
+    Generic words are skipped; a phrase is preferred to a somewhat stronger word; a phrase
+    takes the place of a word it contains ("appointment" → "gp appointment"), and a word or
+    phrase adding nothing new is skipped.
+    """
+    if not terms:
+        return []
+    top = max(weights[0], 1e-12)
+    ranked = sorted(((w * (PHRASE_PREFERENCE if is_phrase(t) else 1.0), i, t)
+                     for i, (t, w) in enumerate(zip(terms, weights, strict=True))
+                     if w >= 0.1 * top),
+                    key=lambda item: (-item[0], item[1]))
+    chosen: list[str] = []
+    filled = False
+    for _score, _i, term in ranked:
+        parts = set(term.split("_"))
+        if parts <= GENERIC_WORDS:
+            continue
+        inside = [c for c in chosen if not is_phrase(c) and _says([term], {c})]
+        if inside and is_phrase(term):  # the phrase says the word(s) and more
+            chosen[chosen.index(inside[0])] = term
+            chosen = [c for c in chosen if c not in inside[1:]]
+        elif chosen and _says(chosen, parts):
+            continue
+        elif len(chosen) < limit and not filled:
+            chosen.append(term)
+        filled |= len(chosen) == limit  # later, weaker terms may only merge into a phrase
+    return chosen
 
 
 class TopicModel:
@@ -283,6 +356,8 @@ class TopicModel:
                 share=len(members) / total,
                 terms=[str(self.terms_[i]) for i in order[: self.n_top_terms]],
                 term_weights=[float(weights[i]) for i in order[: self.n_top_terms]],
+                label_terms=label_terms([str(self.terms_[i]) for i in order[:40]],
+                                        [float(weights[i]) for i in order[:40]]),
             )
             if portfolio_names:
                 best = int(np.argmax(portfolio_sim[t]))
@@ -318,11 +393,25 @@ class TopicModel:
         return [t.name for t in themes], texts
 
     def _similarity_to(self, named_texts: tuple[list[str], list[str]]):
+        """Cosine of each topic with each text: the better of the whole topic and its top
+        terms alone. A topic's weight is spread thin over hundreds of terms, so on a small
+        export a topic plainly about GP access can sit under the threshold of the "GP access"
+        theme it matches word for word at the top; its top terms are what it is about."""
         names, texts = named_texts
         if not names:
             return np.zeros((self.k_, 0), dtype=np.float32), []
-        vectors = self.vectorizer_.transform(tokenize(texts, keep_negations=False))
-        similarity = normalize(self.components_) @ normalize(vectors).T.toarray()
+        vectors = normalize(self.vectorizer_.transform(
+            tokenize(texts, keep_negations=False))).T.toarray()
+        # generic words aside: "care" and "week" would make every topic resemble half the
+        # themes (an allotment topic "covered" by self-care)
+        telling = np.array([not set(str(t).split("_")) <= GENERIC_WORDS for t in self.terms_])
+        vectors = normalize(vectors * telling[:, None], axis=0)
+        whole = normalize(self.components_ * telling) @ vectors
+        top = np.zeros_like(self.components_)
+        keep = np.argsort(-(self.components_ * telling), axis=1)[:, : self.n_top_terms]
+        rows = np.arange(self.k_)[:, None]
+        top[rows, keep] = (self.components_ * telling)[rows, keep]
+        similarity = np.maximum(whole, normalize(top) @ vectors)
         return np.asarray(similarity, dtype=np.float32), names
 
     # -- use -----------------------------------------------------------------------------
@@ -356,7 +445,7 @@ def topic_to_theme(
     if not chosen:
         raise TopicDiscoveryError("Choose a portfolio for the new theme")
     seeds = [term.replace("_", " ") for term in (*topic.top_phrases, *topic.top_terms)]
-    title = name or topic.label.capitalize()
+    title = name or sentence_case(topic.label)
     description = "Comments about " + ", ".join(seeds[:5]) + "."
     return Theme(title, chosen, description, list(dict.fromkeys(seeds)), list(examples)[:3])
 
