@@ -392,6 +392,8 @@ def _model_blocks(s: ConsultationSummary) -> list:
         review += (f" For sentiment, on {fmt.counted(a.sentiment.comments, 'comment')}, kappa was "
                    f"{fmt.ratio(a.sentiment.kappa5)} on five levels and "
                    f"{fmt.ratio(a.sentiment.kappa3)} on three.")
+    if s.officer_agreement:  # officer against officer, on a shared-out overlap sample
+        review += " " + s.officer_agreement
     blocks += [Heading("Officer review and agreement", 2), Paragraph(review)]
     if a.rows:
         blocks.append(Table(

@@ -150,7 +150,11 @@ def test_officer_agreement_on_the_overlap_matches_hand_figures(lead, overlap_fil
     from engage.reports.queries import ReportScope
     from engage.reports.summary import build_summary
 
-    assert build_summary(lead, ReportScope(consultation_id=1)).officer_agreement == sentence
+    summary = build_summary(lead, ReportScope(consultation_id=1))
+    assert summary.officer_agreement == sentence
+    from engage.reports.layout import _model_blocks
+
+    assert any(sentence in getattr(b, "text", "") for b in _model_blocks(summary))
     # the two officers only ever added themes, so nothing here conflicts
     assert conflicts.conflict_count(lead) == 0
 
