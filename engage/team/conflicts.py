@@ -24,7 +24,7 @@ from engage.analysis.store import chunks
 from engage.changes import Changes
 from engage.errors import EngageError
 from engage.project import Project, utc_now
-from engage.team.merge import FIELD_LABELS, scalar_fields
+from engage.team.merge import FIELD_LABELS, KIND, scalar_fields
 
 CHOICES = ("mine", "theirs", "both")
 SENTIMENT_WORDS = {1: "very positive", 2: "positive", 3: "neutral or mixed", 4: "negative",
@@ -38,6 +38,7 @@ class Undo:
     snapshot: workbench_store.Snapshot
     conflicts: dict[int, tuple]
     description: str
+    kinds: dict[int, tuple] | None = None   # comment → (kind, kind_source, kind_confidence)
 
 
 def list_conflicts(project: Project, status: str | None = "open",
@@ -104,6 +105,7 @@ def resolve(project: Project, conflict_ids: Sequence[int], choice: str) -> tuple
              if r["field"].startswith("theme:")]
     comments = sorted({r["comment_id"] for r in open_rows})
     snapshot = workbench_store.take_snapshot(project, pairs=pairs, comments=comments)
+    kinds = _kinds(project, sorted({r["comment_id"] for r in open_rows if r["field"] == KIND}))
     before = {r["id"]: (r["status"], r["resolved_by"], r["resolved_at"]) for r in rows}
     now = utc_now()
     touched_sentiment = False
@@ -120,8 +122,19 @@ def resolve(project: Project, conflict_ids: Sequence[int], choice: str) -> tuple
                 "WHERE id = ?", [choice, project.user, now, r["id"]])
             tx.audit("team_conflict", r["comment_id"], {"status": "open"},
                      {"status": choice, "field": r["field"], "theirs_by": r["theirs_by"]})
-    undo = Undo(snapshot, before, f"keep {choice} on {len(open_rows)} conflicts")
-    return Changes(codings=True, sentiment=touched_sentiment), undo
+    undo = Undo(snapshot, before, f"keep {choice} on {len(open_rows)} conflicts", kinds)
+    return Changes(codings=True, sentiment=touched_sentiment, comments=bool(kinds)), undo
+
+
+def _kinds(project: Project, comment_ids: list[int]) -> dict[int, tuple]:
+    out: dict[int, tuple] = {}
+    for chunk in chunks(comment_ids, 900):
+        marks = ",".join("?" * len(chunk))
+        for cid, *row in project.db.execute(
+                f"SELECT id, kind, kind_source, kind_confidence FROM comments "
+                f"WHERE id IN ({marks})", chunk):
+            out[cid] = tuple(row)
+    return out
 
 
 def _write_value(project: Project, tx, row: dict, value, by: str, at: str,
@@ -140,6 +153,14 @@ def _write_value(project: Project, tx, row: dict, value, by: str, at: str,
         project.db["codings"].insert(new)
         tx.audit("coding", cid, base if current else None, new)
         return False
+    if fieldname == KIND and KIND in fields:  # as engage.analysis.kinds.set_kind writes it
+        old = project.db.execute("SELECT kind, kind_source FROM comments WHERE id = ?",
+                                 [cid]).fetchone()
+        project.db.execute("UPDATE comments SET kind = ?, kind_source = 'officer', "
+                           "kind_confidence = 1.0 WHERE id = ?", [value, cid])
+        tx.audit(KIND, cid, {"kind": old[0], "kind_source": old[1]} if old else None,
+                 {"kind": value, "kind_source": "officer"})
+        return True
     column = fields.get(fieldname)
     if column is None:
         return False
@@ -157,11 +178,16 @@ def undo(project: Project, record: Undo) -> Changes:
     with project.transaction(f"undo {record.description}") as tx:
         changes = workbench_store.restore_snapshot(project, record.snapshot,
                                                    action=f"undo {record.description}")
+        for cid, (kind, source, confidence) in (record.kinds or {}).items():
+            project.db.execute("UPDATE comments SET kind = ?, kind_source = ?, "
+                               "kind_confidence = ? WHERE id = ?", [kind, source, confidence,
+                                                                   cid])
+            tx.audit(KIND, cid, None, {"kind": kind, "kind_source": source})
         for cid, (status, by, at) in record.conflicts.items():
             project.db.execute("UPDATE team_conflicts SET status = ?, resolved_by = ?, "
                                "resolved_at = ? WHERE id = ?", [status, by, at, cid])
         tx.audit("team_conflict", None, None, {"undone": len(record.conflicts)})
-    return changes | Changes(codings=True)
+    return changes | Changes(codings=True, comments=bool(record.kinds))
 
 
 def _conflict_rows(project: Project, ids: Sequence[int]) -> list[dict]:

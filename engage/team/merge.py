@@ -36,15 +36,36 @@ from engage.team.workfile import (
 )
 
 #: Per-comment officer fields a merge brings back: field name → comment_analysis column.
-#: "kind" is used when the project has a column for the officer's kind of comment.
-SCALAR_FIELDS = {"sentiment": "sentiment_officer", "key_quote": "key_quote",
-                 "kind": "kind_officer"}
-FIELD_LABELS = {"sentiment": "sentiment", "key_quote": "key quote", "kind": "kind"}
+SCALAR_FIELDS = {"sentiment": "sentiment_officer", "key_quote": "key_quote"}
+#: The officer's kind of comment lives on the comment itself (comments.kind with
+#: kind_source 'officer'; a model kind is a suggestion, not a decision).
+KIND = "kind"
+FIELD_LABELS = {"sentiment": "sentiment", "key_quote": "key quote", KIND: "kind"}
 
 
 def scalar_fields(conn: sqlite3.Connection) -> dict[str, str]:
+    """The per-comment fields this file has: name → column (comment_analysis, or for kind
+    the comments table)."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(comment_analysis)")}
-    return {name: column for name, column in SCALAR_FIELDS.items() if column in columns}
+    out = {name: column for name, column in SCALAR_FIELDS.items() if column in columns}
+    if "kind_source" in {row[1] for row in conn.execute("PRAGMA table_info(comments)")}:
+        out[KIND] = "kind"
+    return out
+
+
+def _analysis_fields(fields: dict[str, str]) -> dict[str, str]:
+    return {name: column for name, column in fields.items() if name != KIND}
+
+
+def officer_kinds(conn: sqlite3.Connection, comment_ids: list[int]) -> dict[int, str]:
+    """Comment id → the kind an officer set (model kinds are left out)."""
+    out: dict[int, str] = {}
+    for chunk in chunks(comment_ids, 900):
+        marks = ",".join("?" * len(chunk))
+        out.update(conn.execute(
+            f"SELECT id, kind FROM comments WHERE kind_source = 'officer' AND kind IS NOT NULL "
+            f"AND id IN ({marks})", chunk).fetchall())
+    return out
 
 
 @dataclass
@@ -173,7 +194,7 @@ def _work_decisions(conn: sqlite3.Connection, baseline_id: int, officer: str,
     """Decisions made after share-out: what the audit says was touched, as it stands now."""
     first: dict[tuple[int, str], object] = {}
     last: dict[tuple[int, str], tuple[str, str]] = {}
-    columns = {column: name for name, column in fields.items()}
+    columns = {column: name for name, column in _analysis_fields(fields).items()}
     for at, user, entity, cid, before, after in conn.execute(
             "SELECT at, user, entity, entity_id, before, after FROM audit WHERE id > ? "
             "AND entity_id IS NOT NULL ORDER BY id", [baseline_id]):
@@ -184,6 +205,12 @@ def _work_decisions(conn: sqlite3.Connection, baseline_id: int, officer: str,
                 continue
             key = (int(cid), f"theme:{row['theme_id']}")
             first.setdefault(key, (b or {}).get("decision"))
+            last[key] = (user, at)
+            continue
+        if entity == KIND and KIND in fields:
+            key = (int(cid), KIND)
+            b = b if isinstance(b, dict) else {}
+            first.setdefault(key, b.get("kind") if b.get("kind_source") == "officer" else None)
             last[key] = (user, at)
             continue
         for column, name in columns.items():
@@ -206,7 +233,11 @@ def _work_decisions(conn: sqlite3.Connection, baseline_id: int, officer: str,
 def _current_values(conn: sqlite3.Connection, comment_ids: set[int],
                     fields: dict[str, str]) -> dict[tuple[int, str], tuple]:
     out: dict[tuple[int, str], tuple] = {}
-    selected = ", ".join(fields.values())
+    analysis = _analysis_fields(fields)
+    selected = ", ".join(analysis.values())
+    if KIND in fields:
+        for cid, kind in officer_kinds(conn, sorted(comment_ids)).items():
+            out[(cid, KIND)] = (kind, None, None)
     for chunk in chunks(sorted(comment_ids), 900):
         marks = ",".join("?" * len(chunk))
         for cid, tid, decision, by, at in conn.execute(
@@ -216,7 +247,7 @@ def _current_values(conn: sqlite3.Connection, comment_ids: set[int],
         if selected:
             for row in conn.execute(f"SELECT comment_id, {selected} FROM comment_analysis "
                                     f"WHERE comment_id IN ({marks})", chunk):
-                for name, value in zip(fields, row[1:], strict=True):
+                for name, value in zip(analysis, row[1:], strict=True):
                     out[(row[0], name)] = (_normal(name, value), None, None)
     return out
 
@@ -284,6 +315,7 @@ def merge_incoming(project: Project, incoming: Sequence[Incoming],
         report.check()
     changes = Changes(codings=any(r.applied for r in results),
                       sentiment=any(r.applied for r in results),
+                      comments=any(r.applied for r in results),  # kinds live on comments
                       taxonomy=any(r.new_themes for r in results))
     report(1.0, "Merged", force=True)
     return MergeResult(results, changes)
@@ -348,8 +380,13 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
                 _audit(tx, d, action, "coding", row, new, now)
             else:
                 scalar_writes[(d.comment_id, fieldname)] = d.value
-                column = fields[fieldname]
-                _audit(tx, d, action, fieldname, {column: mine}, {column: d.value}, now)
+                if fieldname == KIND:  # as engage.analysis.kinds.set_kind records it
+                    _audit(tx, d, action, KIND, {"kind": mine, "kind_source": "officer"
+                                                 if mine else None},
+                           {"kind": d.value, "kind_source": "officer"}, now)
+                else:
+                    column = fields[fieldname]
+                    _audit(tx, d, action, fieldname, {column: mine}, {column: d.value}, now)
             reviewed.setdefault(d.comment_id, (d.officer, d.at or now))
         else:
             outcome = "conflict"
@@ -430,7 +467,11 @@ def _new_themes(project: Project, tx: Transaction, item: Incoming, action: str,
 def _lead_state(project: Project, cids: list[int], fields: dict[str, str]):
     codings: dict[tuple[int, int], dict] = {}
     scalars: dict[tuple[int, str], object] = {}
-    columns = ", ".join(fields.values())
+    analysis = _analysis_fields(fields)
+    columns = ", ".join(analysis.values())
+    if KIND in fields:
+        for cid, kind in officer_kinds(project.db.conn, cids).items():
+            scalars[(cid, KIND)] = kind
     for chunk in chunks(cids, 900):
         marks = ",".join("?" * len(chunk))
         for r in project._rows(f"SELECT * FROM codings WHERE comment_id IN ({marks})", chunk):
@@ -438,7 +479,7 @@ def _lead_state(project: Project, cids: list[int], fields: dict[str, str]):
         if columns:
             for row in project.db.execute(f"SELECT comment_id, {columns} FROM comment_analysis "
                                           f"WHERE comment_id IN ({marks})", chunk):
-                for name, value in zip(fields, row[1:], strict=True):
+                for name, value in zip(analysis, row[1:], strict=True):
                     scalars[(row[0], name)] = _normal(name, value)
     return codings, scalars
 
@@ -460,8 +501,14 @@ def _write(project: Project, codings: dict, scalars: dict, fields: dict[str, str
                        list(codings))
         project.db["codings"].insert_all(list(codings.values()), batch_size=5000)
     by_column: dict[str, list] = {}
+    kinds = []
     for (cid, name), value in scalars.items():
-        by_column.setdefault(fields[name], []).append((cid, value))
+        if name == KIND:
+            kinds.append((value, cid))
+        else:
+            by_column.setdefault(fields[name], []).append((cid, value))
+    db.executemany("UPDATE comments SET kind = ?, kind_source = 'officer', kind_confidence = 1.0 "
+                   "WHERE id = ?", kinds)
     for column, rows in by_column.items():
         db.executemany(f"INSERT INTO comment_analysis (comment_id, {column}) VALUES (?, ?) "
                        f"ON CONFLICT(comment_id) DO UPDATE SET {column} = excluded.{column}",

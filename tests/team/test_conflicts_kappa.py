@@ -178,3 +178,31 @@ def test_three_officers_get_fleiss_kappa(lead, tmp_path):
     # items (1,1,1) (1,1,0) (1,0,0) (0,0,1): agreement (1 + 1/3 + 1/3 + 1/3)/4 = 1/2;
     # yes 7 of 12 -> chance (49 + 25)/144 -> kappa (72 - 74)/(144 - 74) = -1/35
     assert travel.agreement == pytest.approx(0.5) and travel.kappa == pytest.approx(-1 / 35)
+
+
+# ----- kind of comment ---------------------------------------------------------------------------
+def test_kind_set_by_officers_merges_conflicts_and_undoes(lead, overlap_files):
+    from engage.analysis import kinds
+    from engage.project import Project
+
+    ids, (jo, sam) = overlap_files
+    kinds.save_model_kinds(lead, ids[:2], ["question", "question"], [0.6, 0.6])
+    for path, officer, kind in ((jo, "Jo", "suggestion"), (sam, "Sam", "complaint")):
+        with Project.open(path, user=officer) as work:
+            kinds.set_kind(work, [ids[0]], kind)
+            kinds.set_kind(work, [ids[1]], "praise")
+    result = merge.merge_files(lead, [jo, sam])
+    kind_of = dict(lead.db.execute("SELECT id, kind || '/' || kind_source FROM comments"))
+    assert kind_of[ids[0]] == "suggestion/officer" and kind_of[ids[1]] == "praise/officer"
+    assert result.files[1].conflicts == 1 and result.files[1].same == 1
+    (row,) = conflicts.list_conflicts(lead)
+    assert (row["what"], row["mine"], row["mine_by"], row["theirs"]) == (
+        "kind", "suggestion", "Jo", "complaint")
+    audit = lead._rows("SELECT * FROM audit WHERE entity = 'kind' AND entity_id = ?", [ids[0]])
+    assert [r["user"] for r in audit] == ["Jo"]
+    before = dump(lead.path)["comments"]
+    _changes, undo = conflicts.resolve(lead, [row["id"]], "theirs")
+    assert lead.db.execute("SELECT kind FROM comments WHERE id = ?", [ids[0]]).fetchone()[0] \
+        == "complaint"
+    conflicts.undo(lead, undo)
+    assert dump(lead.path)["comments"] == before
