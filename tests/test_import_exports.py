@@ -273,3 +273,15 @@ def test_shared_long_file_imports_every_answer(tmp_path, capsys):
         assert _counts(p) == (3641, 4905)
         assert len(_questions(p)) == 5
         assert all(len(label.split()) >= 2 for label in _questions(p))  # wording, not codes
+
+
+def test_answer_rows_without_a_question_column_are_all_kept(tmp_path):
+    rows = [["Respondent ID", "Comment"]]
+    for person in range(10):
+        for k in range(1 + person % 3):
+            rows.append([f"P{person}", f"{exports.PRAISE[(person + k) % 8]} ({k})"])
+    path = _write(tmp_path / "answers.csv", rows)
+    with _project(tmp_path) as project:
+        report, _ = import_file(project, path, "Answers")
+        assert _counts(project) == (10, len(rows) - 1)
+    assert not report.skipped and report.shape[1].startswith("wide layout")

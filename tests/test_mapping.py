@@ -307,3 +307,53 @@ def test_roles_and_labels_agree():
     assert set(ROLE_LABELS) == set(ROLES)
     assert set(ROLES) > SINGLE_ROLES
     assert "comment" not in SINGLE_ROLES and "attribute" not in SINGLE_ROLES
+
+
+def test_a_second_open_question_with_many_short_answers_is_a_comment_column():
+    """650 rows: a closed question, then "anything else?" answered by a few hundred, some
+    with sentences, many with short or repeated replies."""
+    rng = random.Random(5)
+    short = ["No", "n/a", "Nothing", "No thanks", "All good", "Great service", "Thank you"]
+    rows = []
+    for i in range(650):
+        roll = rng.random()
+        if roll < 0.55:
+            other = ""
+        elif roll < 0.8:
+            other = rng.choice(short)
+        else:
+            other = f"{rng.choice(OPENINGS)} {rng.choice(MIDDLES)} (visit {i})."
+        rows.append([str(i), rng.choice(["Very good", "Good", "Poor"]), other])
+    table = Table(columns=["ID", "How was your visit?",
+                           "Is there anything else you would like to tell us?"],
+                  rows=rows, source="smart.csv", file_format="csv")
+    mapping = guess_mapping(table)
+    assert mapping.roles["Is there anything else you would like to tell us?"] == "comment"
+    assert mapping.roles["How was your visit?"] == "attribute"
+
+
+def test_a_list_of_long_options_stays_an_attribute():
+    options = ["I am a patient registered at the practice", "I care for someone who is a patient",
+               "I work for the NHS in Dorset", "I am answering for a community group",
+               "I am a member of the public"]
+    rows = [[str(i), options[i % 5], f"{OPENINGS[i % 10]} {MIDDLES[i % 8]} {ENDINGS[i % 7]}"]
+            for i in range(300)]
+    table = Table(columns=["ID", "Which best describes you?", "Comments"], rows=rows,
+                  source="options.csv", file_format="csv")
+    assert guess_mapping(table).roles["Which best describes you?"] == "attribute"
+
+
+def test_long_layout_is_found_and_can_be_overridden():
+    rows = []
+    for person in range(30):
+        for q in ("What was good?", "What could we do better?"):
+            rows.append([f"P{person}", q, f"{OPENINGS[person % 10]} {MIDDLES[person % 8]}."])
+    table = Table(columns=["Patient ID", "Question asked", "Reply"], rows=rows,
+                  source="long.csv", file_format="csv")
+    mapping = guess_mapping(table)
+    assert (mapping.layout, mapping.column_for("question")) == ("long", "Question asked")
+    assert mapping.column_for("respondent_id") == "Patient ID"
+    assert mapping.comment_columns == ["Reply"]
+    assert guess_mapping(table, layout="wide").layout == "wide"
+    with pytest.raises(MappingError, match="no column 'Nope'"):
+        guess_mapping(table, question_column="Nope")

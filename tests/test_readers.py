@@ -518,3 +518,10 @@ def test_bom_only_differs_in_encoding_name(tmp_path):
     with_bom = read_table(bom)
     assert (with_bom.columns, with_bom.rows) == (plain.columns, plain.rows)
     assert (plain.encoding, with_bom.encoding) == ("utf-8", "utf-8-sig")
+
+
+def test_json_nan_and_infinity_are_empty_cells(tmp_path):
+    path = tmp_path / "nan.json"
+    path.write_text('[{"id": NaN, "text": "Kind staff"}, {"id": 2, "text": Infinity}]')
+    table = read_table(path)
+    assert table.rows == [["", "Kind staff"], ["2", ""]]
