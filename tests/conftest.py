@@ -17,6 +17,9 @@ hypothesis_settings.register_profile("gate", derandomize=True)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("ENGAGE_HYPOTHESIS_PROFILE", "gate"))
 os.environ.setdefault("ENGAGE_CONFIG_DIR", tempfile.mkdtemp(prefix="engage-test-config-"))
+# The accurate pass (ONNX encoder) is exercised by its own tests, which switch it back on; the
+# rest of the suite runs the fast pass, as `engage analyse --fast` would.
+os.environ.setdefault("ENGAGE_ACCURATE", "off")
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,19 @@
 Analysis runs on the window's task runner (progress and Cancel in the status bar) with its own
 project connection; when it lands, the window broadcasts what changed so every view refreshes.
 An import starts an analysis by itself, so new comments arrive with themes and sentiment.
+
+The fast pass answers first; the accurate pass (``engage.analysis.pipeline.refine_project``)
+then runs as its own cancellable task — "Refining with the accurate model… 41%" — and every
+number updates in place when it lands. A project opened with comments the accurate model has
+not coded yet (a pass cancelled or cut short) resumes it: vectors already encoded are kept.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+
+REFINING = "Refining with the accurate model…"
 
 
 class AnalysisActions(QObject):
@@ -57,6 +64,47 @@ class AnalysisActions(QObject):
         self.window.apply_changes(changes)
         self.window.statusBar().showMessage(" ".join(summary.lines()[0:2]).replace("  ", " "),
                                             15000)
+        self.refine()
+
+    # ----- the accurate pass ---------------------------------------------------------------
+    def refine(self) -> None:
+        """Start the accurate pass (when its model is installed) as a background task."""
+        from engage.nlp.encoder import available
+
+        window = self.window
+        if window.project is None or not available():
+            return
+        path = window.project.path
+
+        def task(progress, cancelled):
+            from engage.analysis.pipeline import refine_project
+
+            def shown(fraction: float, _message: str) -> None:
+                progress(fraction, f"{REFINING} {int(fraction * 100)}%")
+
+            return refine_project(path, progress=shown, cancelled=cancelled)
+
+        window.run_task(task, f"{REFINING} 0%", self._refined)
+
+    def resume(self) -> None:
+        """On opening a project: finish an accurate pass that did not complete."""
+        from engage.analysis.pipeline import accurate_pending
+
+        window = self.window
+        if window.project is None or window.tasks.is_running():
+            return
+        try:
+            pending = accurate_pending(window.project.path)
+        except Exception:  # noqa: BLE001 - a project that cannot say simply is not resumed
+            return
+        if pending:
+            self.refine()
+
+    def _refined(self, result) -> None:
+        summary, changes = result
+        self.window.apply_changes(changes)
+        self.window.statusBar().showMessage(
+            f"Refined {summary.comments:,} comments with the accurate model", 15000)
 
     def report(self) -> None:
         from ui.report_dialog import ReportDialog

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         self._update_title()
         self._update_actions()
+        self.analysis.resume()  # an accurate pass left unfinished carries on
         return True
 
     def show_overview(self) -> None:

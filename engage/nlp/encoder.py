@@ -167,6 +167,8 @@ class Encoder:
     """Comment texts → fine-tuned sentence vectors, on ONNX Runtime, two threads by default."""
 
     def __init__(self, directory: str | Path | None = None, threads: int | None = None) -> None:
+        if _switched_off():
+            raise EncoderUnavailable("the accurate model is switched off ($ENGAGE_ACCURATE)")
         self.directory = Path(directory) if directory is not None else default_encoder_dir()
         onnx_path = self.directory / ONNX_FILE
         vocab_path = self.directory / VOCAB_FILE
@@ -228,6 +230,10 @@ class Encoder:
         return out
 
 
+def _switched_off() -> bool:
+    return os.environ.get("ENGAGE_ACCURATE", "").strip().lower() in ("off", "0", "no")
+
+
 def read_card(directory: str | Path) -> dict:
     path = Path(directory) / CARD_FILE
     if not path.is_file():
@@ -240,7 +246,10 @@ def read_card(directory: str | Path) -> dict:
 
 
 def available(directory: str | Path | None = None) -> bool:
-    """True when the accurate model's files and ONNX Runtime are both here (nothing loaded)."""
+    """True when the accurate model's files and ONNX Runtime are both here (nothing loaded)
+    and ``$ENGAGE_ACCURATE`` is not ``off`` (the GUI then runs the fast pass only)."""
+    if _switched_off():
+        return False
     folder = Path(directory) if directory is not None else default_encoder_dir()
     if not ((folder / ONNX_FILE).is_file() and (folder / VOCAB_FILE).is_file()):
         return False
