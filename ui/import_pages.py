@@ -35,10 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from engage.errors import EngageError, MappingError
-from engage.importing.importer import ImportReport, describe
+from engage.importing.importer import ImportReport
 from engage.importing.layout import MAX_EXTRA_HEADER_ROWS, HeaderInfo, prepare_table
 from engage.importing.mapping import ColumnMapping, guess_mapping
 from engage.importing.readers import Table, read_table, sheet_names
+from engage.importing.report import describe
 from engage.project import Project
 from engage.settings import Settings
 from ui.mapping_model import COMMENT_ROLE, MappingList, PreviewModel
