@@ -9,7 +9,10 @@ coded threshold).
 
 Scored on ``engage/nlp/data/consultation_examples.csv``: consultation-style comments written for
 this project (not the shared patient-feedback file, not the sample data), each labelled with its
-Dorset themes. A labelled theme missing from the taxonomy counts as missed (recall 0).
+Dorset themes; the seeds and the mapping were improved looking at misses on this set, so its
+"after" figures flatter. ``--holdout`` scores ``tests/data/consultation_holdout.csv`` instead:
+60 comments written afterwards and never tuned on. A labelled theme missing from the taxonomy
+counts as missed (recall 0).
 
     .venv/bin/python benchmarks/bench_cold_start.py [--taxonomy JSON] [--mapping CSV] [--seeds-only]
 
@@ -35,10 +38,15 @@ from engage.nlp.seeds import SeedScorer  # noqa: E402
 from engage.nlp.taxonomy import Taxonomy, load_default  # noqa: E402
 from engage.nlp.text import tokenize  # noqa: E402
 
+HOLDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "consultation_holdout.csv"
 
-def load_examples() -> list[dict]:
-    text = resources.files("engage.nlp.data").joinpath("consultation_examples.csv").read_text(
-        "utf-8")
+
+def load_examples(holdout: bool = False) -> list[dict]:
+    if holdout:
+        text = HOLDOUT.read_text(encoding="utf-8")
+    else:
+        text = resources.files("engage.nlp.data").joinpath(
+            "consultation_examples.csv").read_text("utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     for row in rows:
         row["theme_set"] = {t.strip() for t in row["themes"].split(";") if t.strip()}
@@ -94,9 +102,12 @@ def main(argv=None) -> None:
     parser.add_argument("--taxonomy", help="taxonomy JSON (default: the shipped Dorset one)")
     parser.add_argument("--mapping", help="framework-to-Dorset CSV (default: the shipped one)")
     parser.add_argument("--seeds-only", action="store_true", help="leave the model out")
+    parser.add_argument("--holdout", action="store_true",
+                        help="score tests/data/consultation_holdout.csv (written after the seeds "
+                             "were tuned on the examples, never tuned on)")
     args = parser.parse_args(argv)
     taxonomy = Taxonomy.from_json(args.taxonomy) if args.taxonomy else load_default()
-    examples = load_examples()
+    examples = load_examples(args.holdout)
     texts = [row["text"] for row in examples]
     truth = [row["theme_set"] for row in examples]
     scores = cold_scores(texts, taxonomy, args.mapping, args.seeds_only)
@@ -104,7 +115,8 @@ def main(argv=None) -> None:
     labelled = sorted({t for s in truth for t in s})
     rows = per_theme(truth, predicted, labelled + sorted(
         {t for s in predicted for t in s} - set(labelled)))
-    print(f"{len(texts)} consultation comments, {len(labelled)} labelled themes, "
+    print(f"{len(texts)} {'held-out ' if args.holdout else ''}consultation comments, "
+          f"{len(labelled)} labelled themes, "
           f"{'seeds only' if args.seeds_only else 'seeds + mapped framework model'}")
     print(f"{'theme':40s} {'true':>5s} {'coded':>5s} {'prec':>6s} {'recall':>6s}")
     for theme, n_true, n_pred, precision, recall in rows:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from engage.nlp.taxonomy import Taxonomy, Theme
+from engage.nlp.taxonomy import Taxonomy, Theme, parse_seed
 from engage.nlp.text import NEGATIONS, from_token_string, is_phrase, tokenize
 from engage.progress import CancelFn, ProgressFn, Reporter
 
@@ -106,23 +106,36 @@ class SeedScorer:
         return self
 
     def _tokenised_seeds(self, themes: list[Theme]) -> list[list[tuple[tuple[str, ...], str]]]:
+        """Per theme, (seed tokens, seed phrase); each seed's context cues, tokenised the same
+        way, go to ``contexts_`` keyed by (theme index, seed tokens)."""
         per_theme: list[list[tuple[tuple[str, ...], str]]] = []
-        flat = [term for theme in themes for term in theme.seed_terms]
+        parsed = [[parse_seed(term) for term in theme.seed_terms] for theme in themes]
+        flat = [text for seeds in parsed for seed in seeds
+                for text in (seed.phrase, *seed.not_near, *seed.only_near)]
         tokenised = iter(tokenize(flat))
-        for theme in themes:
+        self.contexts_: dict[tuple[int, tuple[str, ...]], tuple[list, list]] = {}
+        self.collapsed_seeds_: list[tuple[str, str]] = []
+        for j, seeds_of_theme in enumerate(parsed):
             seen: set[tuple[str, ...]] = set()
             seeds = []
-            for term in theme.seed_terms:
+            for seed in seeds_of_theme:
                 tokens = tuple(next(tokenised))
-                if tokens and tokens not in seen:
+                not_near = [tuple(next(tokenised)) for _ in seed.not_near]
+                only_near = [tuple(next(tokenised)) for _ in seed.only_near]
+                if collapsed(seed.phrase, tokens):
+                    self.collapsed_seeds_.append((themes[j].name, seed.phrase))
+                elif tokens and tokens not in seen:
                     seen.add(tokens)
-                    seeds.append((tokens, term))
+                    seeds.append((tokens, seed.phrase))
+                    if not_near or only_near:
+                        self.contexts_[(j, tokens)] = ([c for c in not_near if c],
+                                                       [c for c in only_near if c])
             per_theme.append(seeds)
         return per_theme
 
     def _prototypes(self, themes: list[Theme]) -> list[list[str]]:
         texts = [
-            " . ".join([theme.name, theme.description, *theme.seed_terms, *theme.examples])
+            " . ".join([theme.name, theme.description, *theme.seed_phrases, *theme.examples])
             for theme in themes
         ]
         return tokenize(texts)
@@ -147,7 +160,9 @@ class SeedScorer:
         return weights
 
     def _document_share(self, corpus: list[list[str]]) -> dict[str, float]:
-        if not corpus:
+        # A share among a handful of comments says nothing about how common a word is (in one
+        # comment every word is in 100% of them), so small corpora leave seed weights alone.
+        if len(corpus) < MIN_SHARE_CORPUS:
             return {}
         counts: dict[str, int] = {}
         for tokens in corpus:
@@ -181,7 +196,7 @@ class SeedScorer:
         for i, tokens in enumerate(docs):
             miss = np.ones(n_themes, dtype=np.float64)
             found: dict[int, list[str]] = {}
-            for j, seed_tokens, term in self._matches(tokens):
+            for j, seed_tokens, term in _outermost(self._matches(tokens)):
                 miss[j] *= 1.0 - self.seed_weights_[(j, seed_tokens)]
                 found.setdefault(j, []).append(term)
             seed_scores[i] = 1.0 - miss
@@ -200,7 +215,8 @@ class SeedScorer:
         )
 
     def _matches(self, tokens: list[str]):
-        """(theme index, seed tokens, seed term) once per distinct seed found in the comment."""
+        """(theme index, seed tokens, seed term) once per distinct seed found in the comment,
+        where its context (if it has one) allows."""
         seen: set[tuple[int, tuple[str, ...]]] = set()
         n = len(tokens)
         for i, token in enumerate(tokens):
@@ -209,8 +225,61 @@ class SeedScorer:
                 if (j, seed_tokens) in seen or end > n:
                     continue
                 if len(seed_tokens) == 1 or tuple(tokens[i:end]) == seed_tokens:
+                    context = self.contexts_.get((j, seed_tokens))
+                    if context is not None and not _context_allows(tokens, i, end, *context):
+                        continue
                     seen.add((j, seed_tokens))
-                    yield j, seed_tokens, term
+                    yield j, seed_tokens, term, i, end
+
+
+#: Comments a consultation needs before a seed word common in it is weighed down.
+MIN_SHARE_CORPUS = 50
+
+
+def _outermost(matches):
+    """(theme, seed tokens, term) for each match not inside a longer match of the same theme:
+    "waited years" and the "wait" within it are one piece of evidence, not two."""
+    matches = list(matches)
+    for j, seed_tokens, term, start, end in matches:
+        inside = any(k == j and s <= start and end <= e and (e - s) > (end - start)
+                     for k, _t, _w, s, e in matches)
+        if not inside:
+            yield j, seed_tokens, term
+
+
+def collapsed(phrase: str, tokens: Sequence[str]) -> bool:
+    """True for a seed of several words that tokenises to a single ordinary word: "keep the
+    hospital" becomes "hospital" once stop words go, and would then code every comment that
+    mentions a hospital. Such seeds are left out (``SeedScorer.collapsed_seeds_`` lists them)
+    rather than silently broadened; a phrase the tokenizer joins ("waiting list") is kept."""
+    return len(phrase.split()) > 1 and len(tokens) == 1 and not is_phrase(tokens[0])
+
+
+#: Words either side of a seed in which its context cues are looked for (stop words are gone
+#: from token lists, so six tokens is about a clause).
+CONTEXT_WINDOW = 6
+
+
+def _context_allows(tokens: list[str], start: int, end: int, not_near: list, only_near: list,
+                    window: int = CONTEXT_WINDOW) -> bool:
+    """False when a 'not near' cue is within ``window`` tokens of the seed, or when it has
+    'only near' cues and none of them is."""
+    around = tokens[max(0, start - window):start] + tokens[end:end + window]
+    if any(_cue_in(around, cue) for cue in not_near):
+        return False
+    return not only_near or any(_cue_in(around, cue) for cue in only_near)
+
+
+def _cue_in(tokens: list[str], cue: tuple[str, ...]) -> bool:
+    """A cue matches its tokens in order, or one joined phrase token ("phone" is in
+    "phone_line"; "phone line" is "phone_line")."""
+    joined = "_".join(cue)
+    for p, token in enumerate(tokens):
+        if token == joined or (len(cue) == 1 and cue[0] in token.split("_")):
+            return True
+        if len(cue) > 1 and tuple(tokens[p:p + len(cue)]) == cue:
+            return True
+    return False
 
 
 def score_comments(

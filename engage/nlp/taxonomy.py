@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,36 @@ class Theme:
     description: str = ""
     seed_terms: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+
+    @property
+    def seed_phrases(self) -> list[str]:
+        """The seed terms without their context clauses: what the theme is 'about'."""
+        return [parse_seed(term).phrase for term in self.seed_terms]
+
+
+#: A seed term may carry context, written after it in brackets so an officer can read and edit
+#: it in the codebook: "cut off (not near: phone, line, call)" does not count when one of those
+#: words is within a few words of it (a phone line cutting off is not isolation);
+#: "teams (only near: microsoft, video, call)" counts only beside one of them.
+_CONTEXT = re.compile(r"\(\s*(not near|only near)\s*:\s*([^()]*)\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SeedTerm:
+    phrase: str
+    not_near: tuple[str, ...] = ()
+    only_near: tuple[str, ...] = ()
+
+
+def parse_seed(term: str) -> SeedTerm:
+    """Split "phrase (not near: a, b) (only near: c)" into the phrase and its cue words."""
+    not_near: list[str] = []
+    only_near: list[str] = []
+    for kind, cues in _CONTEXT.findall(term):
+        target = not_near if kind.lower() == "not near" else only_near
+        target.extend(cue.strip() for cue in cues.split(",") if cue.strip())
+    phrase = " ".join(_CONTEXT.sub(" ", term).split())
+    return SeedTerm(phrase, tuple(not_near), tuple(only_near))
 
 
 def _key(name: str) -> str:
@@ -88,7 +119,7 @@ class Taxonomy:
 
     def portfolio_terms(self, portfolio: str) -> list[str]:
         """The seed terms of every theme in a portfolio: what the portfolio is 'about'."""
-        return [term for theme in self.themes_in(portfolio) for term in theme.seed_terms]
+        return [term for theme in self.themes_in(portfolio) for term in theme.seed_phrases]
 
     # -- edits (each keeps the taxonomy valid) -------------------------------------------
     def add_theme(self, theme: Theme) -> None:
@@ -278,6 +309,10 @@ def _validate_theme(
         raise TaxonomyError(f"{where} has an empty name")
     if not (theme.portfolio or "").strip():
         raise TaxonomyError(f"{where} '{name}' has no portfolio")
+    for term in theme.seed_terms:
+        if not parse_seed(term).phrase:
+            raise TaxonomyError(
+                f"{where} '{name}' has a seed term with context but no words: '{term}'")
     if _key(theme.portfolio) not in portfolio_keys:
         choices = ", ".join(p.name for p in portfolios) or "none defined"
         raise TaxonomyError(

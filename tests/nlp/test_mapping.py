@@ -149,3 +149,18 @@ def test_shipped_table_seeds_several_dorset_themes_across_portfolios():
 def test_lookup_of_one_row():
     row = dorset_theme_for("parking")
     assert row.relation in RELATIONS and row.note
+
+
+def test_framework_themes_that_span_dorset_themes_imply_none_of_them():
+    """Transport (mostly patient transport in the training file) now spans two Dorset themes,
+    and timeliness covers praise for quick care, so neither implies a Dorset label; equality
+    has a Dorset theme to relate to."""
+    from engage.nlp.mapping import dorset_theme_for
+
+    assert dorset_theme_for("Transport to/ from services").relation == "broader"
+    assert dorset_theme_for("Timeliness of care").relation == "broader"
+    assert dorset_theme_for("Equality, Diversity & Inclusion").dorset_theme == \
+        "Equality and accessibility"
+    names = ["Transport to/ from services", "Timeliness of care", "Parking"]
+    Y, dorset = framework_to_dorset_labels(np.array([[1, 1, 0], [0, 0, 1]]), names)
+    assert dorset == ["Travel to services"] and Y.tolist() == [[0], [1]]
