@@ -189,6 +189,7 @@ class _ImportPlan:
         self.index = {name: i for i, name in enumerate(table.columns)}
         self.pseudonyms: dict[str, str] = {}
         self.masked_values: dict[str, tuple[str, Counter]] = {}
+        self.question_texts: dict[str, str] = {}
         self._key: bytes | None = None
         self.role_index = {role: self.index[column] for column, role in mapping.roles.items()
                            if role not in ("comment", "attribute", "ignore")}
@@ -272,7 +273,7 @@ class _ImportPlan:
                 matched.add(external)
                 report.respondents_matched += 1
             date = parse_date(self._value(values, "date"))
-            asked = question_label(values[question_at]) if long_layout else ""
+            asked = self._question_text(values[question_at]) if long_layout else ""
             answered = False
             for column, j in answer_columns:
                 raw = normalise_text(values[j])
@@ -306,6 +307,13 @@ class _ImportPlan:
             "respondents_matched": report.respondents_matched,
             "comments_created": report.comments_created,
             "report": json.dumps(report.to_dict()), "mapping": json.dumps(self.mapping.to_json())})
+
+    def _question_text(self, cell: str) -> str:
+        """A long file's question cell as a question's name (one line, masked like any text)."""
+        found = self.question_texts.get(cell)
+        if found is None:
+            found = self.question_texts[cell] = mask_personal_data(question_label(cell))[0]
+        return found
 
     def _answers_in_project(self) -> Counter:
         """(respondent, question, text) of the answers already stored: an export that repeats
