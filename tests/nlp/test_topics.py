@@ -11,11 +11,12 @@ from engage.nlp.text import to_token_string, tokenize
 from engage.nlp.topics import TopicModel, topic_to_theme, uncovered_topics
 from engage.progress import Cancelled
 
-# Four subjects written for this test; "dental" is one the Dorset taxonomy has no theme for.
+# Four subjects written for this test; "optical" is one the Dorset taxonomy has no theme for.
 SUBJECTS = {
     "parking": "parking car_park space ticket barrier pay_and_display fee multi_storey disabled_bay",
     "staffing": "nurse shortage agency rota vacancy recruit shift overtime workforce locum",
-    "dental": "dentist dental tooth filling brace orthodontist extraction gum hygienist denture",
+    "optical": "optician glasses spectacles lens optometrist frame eyesight contact_lens squint "
+               "varifocal",
     "food": "meal sandwich menu tray cold_food breakfast soup canteen vegetarian portion",
 }
 FILLER = "hospital visit week time morning".split()
@@ -80,24 +81,24 @@ def test_suggested_portfolio_and_uncovered_topic(fitted):
     assert by_subject["parking"].portfolio == "One acute network"
     assert by_subject["staffing"].portfolio == "Leading and working differently"
     uncovered = {truth[t.representative[0]] for t in uncovered_topics(model)}
-    assert "dental" in uncovered
+    assert "optical" in uncovered
     assert "parking" not in uncovered and "staffing" not in uncovered
 
 
 def test_topic_becomes_a_theme_in_one_step(fitted):
     model, _, truth = fitted
-    dental = next(t for t in model.topics_ if truth[t.representative[0]] == "dental")
-    theme = topic_to_theme(dental, portfolio="Integrated community and primary care services")
+    optical = next(t for t in model.topics_ if truth[t.representative[0]] == "optical")
+    theme = topic_to_theme(optical, portfolio="Integrated community and primary care services")
     taxonomy = load_default()
     taxonomy.add_theme(theme)
-    assert "dentist" in theme.seed_terms
+    assert "optician" in theme.seed_terms
     with pytest.raises(EngageError):
-        topic_to_theme(dental.__class__(**{**dental.__dict__, "portfolio": None}))
+        topic_to_theme(optical.__class__(**{**optical.__dict__, "portfolio": None}))
 
 
 def test_transform_new_comments(fitted):
     model, _, _ = fitted
-    weights = model.transform(["dentist filling tooth", "meal soup menu"])
+    weights = model.transform(["optician glasses lens", "meal soup menu"])
     assert weights.shape == (2, model.k_)
     assert weights[0].argmax() != weights[1].argmax()
 
