@@ -12,8 +12,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from ui import comment_model as cm
 
-COLUMN_WIDTHS = {cm.ID: 56, cm.QUESTION: 130, cm.RESPONDENT: 80, cm.PLACE: 130, cm.DATE: 84,
-                 cm.FLAGS: 84}
+COLUMN_WIDTHS = {cm.ID: 56, cm.QUESTION: 120, cm.RESPONDENT: 90, cm.PLACE: 130, cm.DATE: 84,
+                 cm.FLAGS: 70, cm.THEMES: 170, cm.SENTIMENT: 110}
+#: Hidden until the officer shows them (header right-click): the detail pane has both, and
+#: with every column shown the comment itself was squeezed to a few letters on a laptop.
+DEFAULT_HIDDEN = (cm.RESPONDENT, cm.DATE)
 
 
 class CommentTable(QTableView):
@@ -42,6 +45,8 @@ class CommentTable(QTableView):
         for column, title in enumerate(cm.COLUMNS):
             if column != cm.COMMENT:
                 header.addAction(self._column_toggle(column, title))
+        for column in DEFAULT_HIDDEN:
+            self.column_actions[column].setChecked(False)
 
     def _column_toggle(self, column: int, title: str) -> QAction:
         action = QAction(f"Show {title}", self)

@@ -385,13 +385,13 @@ def test_window_size_and_hidden_columns_are_remembered(qtbot, messages):
     first.show()
     first.resize(first.minimumSizeHint().width() + 10, 520)  # the offscreen screen is small
     size = first.size()
-    first.table.column_actions[3].setChecked(False)  # hide Respondent
+    first.table.column_actions[4].setChecked(False)  # hide Place
     first.close()
     second = MainWindow(Settings())
     qtbot.addWidget(second)
     assert second.size() == size
-    assert second.table.isColumnHidden(3)
-    assert not second.table.column_actions[3].isChecked()
+    assert second.table.isColumnHidden(4)
+    assert not second.table.column_actions[4].isChecked()
 
 
 def test_empty_results_say_why_and_what_to_do(window, project_path, tmp_path):

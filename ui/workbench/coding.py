@@ -93,8 +93,8 @@ class CodingWorkbench(QWidget):
         self.list_view.setItemDelegateForColumn(cm.THEMES, self.delegate)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(cm.COMMENT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((cm.ID, 50), (cm.THEMES, 250), (cm.SENTIMENT, 130),
-                              (cm.PLACE, 120), (cm.MARKS, 150)):
+        for column, width in ((cm.ID, 50), (cm.THEMES, 220), (cm.SENTIMENT, 120),
+                              (cm.PLACE, 110), (cm.MARKS, 110)):
             self.list_view.setColumnWidth(column, width)
         self.list_view.verticalHeader().hide()
         self.list_view.verticalHeader().setDefaultSectionSize(26)

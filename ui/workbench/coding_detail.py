@@ -248,6 +248,8 @@ class CodingDetail(QWidget):
         outcome = {"coded": "coded with confidence", "uncertain": "uncertain — in the review "
                    "queue until reviewed", "no_theme": "no theme found"}.get(
             info.get("outcome") or "", "not analysed yet")
+        if info.get("outcome") == "uncertain" and info.get("reviewed"):
+            outcome = "uncertain — reviewed, so out of the review queue"
         facts.append(f"<span style='color:{muted}'>Model: {html.escape(outcome)}</span>")
         return "<p>" + " &nbsp;·&nbsp; ".join(facts) + "</p>"
 

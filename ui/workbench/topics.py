@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage.analysis import store, workbench_store
+from engage.analysis.explore import display_word
 from engage.browse import CommentFilter, fetch_comments
 from engage.changes import Changes
 from engage.project import Project
@@ -44,8 +45,13 @@ TOPIC, SIZE, COVERED, PORTFOLIO, TERMS, PHRASES, THEME = range(len(COLUMNS))
 SHOWN_EXAMPLES = 5
 
 
+
+def _sentence(text: str) -> str:
+    """First letter up, the rest as written ("GP appointment", not "Gp appointment")."""
+    return text[:1].upper() + text[1:]
+
 def words(tokens: list[str], limit: int = 8) -> str:
-    return ", ".join(t.replace("_", " ") for t in tokens[:limit])
+    return ", ".join(display_word(t) for t in tokens[:limit])
 
 
 class TopicsModel(QAbstractTableModel):
@@ -271,7 +277,7 @@ class TopicsView(QWidget):
                                    for t in (*topic["top_phrases"], *topic["top_terms"])))
         dialog = ThemeDialog(
             "Make the topic a theme", store.portfolios(self.project), self,
-            name=topic["label"].replace(" / ", ", ").replace("_", " ").capitalize(),
+            name=_sentence(topic["label"].replace(" / ", ", ").replace("_", " ")),
             portfolio_id=topic["suggested_portfolio_id"], seed_terms=seeds[:10],
             ok_text="Make theme", check="Re-analyse now, so the theme is suggested on "
                                         "comments that use its seed terms",
