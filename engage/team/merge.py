@@ -277,6 +277,11 @@ def _officer_codings(conn: sqlite3.Connection, touched: set[int], shared_at: str
     return out
 
 
+#: One encoder for the tens of thousands of values a merge writes (json.dumps with arguments
+#: builds a new encoder on every call).
+_dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _loads(text: str | None):
     if not text:
         return None
@@ -308,10 +313,12 @@ def merge_incoming(project: Project, incoming: Sequence[Incoming],
     """Apply what the files bring, all in one transaction (nothing kept if it stops part-way)."""
     report = report or Reporter()
     results = []
+    who: dict[tuple[str, int], str] = {}  # (entity, comment) → who set it, across the files
     with project.transaction("merge coding") as tx:
         for n, item in enumerate(incoming):
             report(n / max(len(incoming), 1), f"Merging {item.label}")
-            results.append(_apply(project, tx, item, report))
+            results.append(_apply(project, tx, item, report, who))
+            _flush_audit(project, tx, who)
         report.check()
     changes = Changes(codings=any(r.applied for r in results),
                       sentiment=any(r.applied for r in results),
@@ -321,7 +328,20 @@ def merge_incoming(project: Project, incoming: Sequence[Incoming],
     return MergeResult(results, changes)
 
 
-def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) -> FileMerge:
+def _flush_audit(project: Project, tx: Transaction, who: dict) -> None:
+    """Write the audit rows gathered so far (inside the merge's transaction), in bulk."""
+    project.db.conn.executemany(
+        'INSERT INTO audit (at, "user", action, entity, entity_id, before, after) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(e["at"], e["user"], e["action"], e["entity"], e["entity_id"], e["before"],
+          e["after"]) for e in tx.entries])
+    for e in tx.entries:
+        who[(e["entity"], e["entity_id"])] = e["user"]
+    tx.entries.clear()
+
+
+def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter,
+           who: dict[tuple[str, int], str]) -> FileMerge:
     db = project.db
     result = FileMerge(item.label, item.officer, notes=list(item.notes))
     now = utc_now()
@@ -338,7 +358,6 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
     coding_writes: dict[tuple[int, int], dict] = {}
     scalar_writes: dict[tuple[int, str], object] = {}
     decision_rows, conflict_rows, reviewed = [], [], {}
-    earlier: dict | None = None
     for n, d in enumerate(item.decisions):
         if n % 2000 == 0:
             report.check()
@@ -352,7 +371,7 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
             fieldname = f"theme:{tid}"
         elif fieldname not in fields:
             continue
-        value = json.dumps(d.value)
+        value = _dumps(d.value)
         if (d.comment_id, fieldname, value) in done:
             result.already += 1
             continue
@@ -392,11 +411,10 @@ def _apply(project: Project, tx: Transaction, item: Incoming, report: Reporter) 
             outcome = "conflict"
             result.conflicts += 1
             if mine_by is None:
-                if earlier is None:  # who set what in the files merged before this one
-                    earlier = {(e["entity"], e["entity_id"]): e["user"] for e in tx.entries}
-                mine_by = earlier.get((fieldname, d.comment_id)) or _last_officer(
+                # who set it: an earlier file of this merge, else the stored audit trail
+                mine_by = who.get((fieldname, d.comment_id)) or _last_officer(
                     project, fieldname, d.comment_id)
-            conflict_rows.append((d.comment_id, fieldname, json.dumps(mine), mine_by, value,
+            conflict_rows.append((d.comment_id, fieldname, _dumps(mine), mine_by, value,
                                   d.officer, d.at, item.source_id))
         decision_rows.append((item.source_id, d.comment_id, fieldname, value, d.officer, d.at,
                               outcome, now))
@@ -428,8 +446,8 @@ def _audit(tx: Transaction, d: Decision, action: str, entity: str, before, after
     """An audit row in the colleague's name, at the time they made the decision."""
     tx.entries.append({"at": d.at or now, "user": d.officer, "action": action,
                        "entity": entity, "entity_id": d.comment_id,
-                       "before": None if before is None else json.dumps(before, default=str),
-                       "after": json.dumps(after, default=str)})
+                       "before": None if before is None else _dumps(before),
+                       "after": _dumps(after)})
 
 
 def _new_themes(project: Project, tx: Transaction, item: Incoming, action: str,
@@ -497,9 +515,13 @@ def _write(project: Project, codings: dict, scalars: dict, fields: dict[str, str
            reviewed: dict[int, tuple[str, str]]) -> None:
     db = project.db.conn
     if codings:
-        db.executemany("DELETE FROM codings WHERE comment_id = ? AND theme_id = ?",
-                       list(codings))
-        project.db["codings"].insert_all(list(codings.values()), batch_size=5000)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(codings)")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns
+                            if c not in ("comment_id", "theme_id"))
+        db.executemany(f"INSERT INTO codings ({', '.join(columns)}) "
+                       f"VALUES ({', '.join('?' * len(columns))}) "
+                       f"ON CONFLICT(comment_id, theme_id) DO UPDATE SET {updates}",
+                       [[row.get(c) for c in columns] for row in codings.values()])
     by_column: dict[str, list] = {}
     kinds = []
     for (cid, name), value in scalars.items():
@@ -530,7 +552,7 @@ def _store_officer_codings(project: Project, item: Incoming, theme_ids: dict[int
         if cid not in known and cid not in existing:
             continue
         mapped = sorted({theme_ids[t] for t in themes if t in theme_ids})
-        rows.append((item.source_id, item.officer, cid, json.dumps(mapped), sentiment))
+        rows.append((item.source_id, item.officer, cid, _dumps(mapped), sentiment))
     project.db.conn.executemany(
         "INSERT INTO team_codings (work_id, officer, comment_id, themes, sentiment) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT(work_id, comment_id) DO UPDATE SET "
