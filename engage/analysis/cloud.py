@@ -27,7 +27,9 @@ UNKNOWN_INK = {"light": "#5b6770", "dark": "#c4ccd1"}
 #: Words that fill a sentence without saying what it is about: intensifiers, hedges, discourse
 #: markers and all-purpose verbs and nouns. Stop-word lists keep them (they are not grammar
 #: words), so without this rule "honestly", "really" and "simple" outgrow "GP" and "parking".
-#: Stored tokens are lemmas, so one form of each is enough. The reports may use `is_filler` too.
+#: The last line holds words every health and care comment uses ("people", "time", "help"),
+#: which drew the biggest letters and said least. Stored tokens are lemmas, so one form of
+#: each is enough. The reports may use `is_filler` too.
 FILLER_WORDS = frozenset("""
     honestly really actually basically literally simply simple just quite very truly totally
     absolutely definitely certainly probably perhaps maybe generally usually especially
@@ -35,7 +37,8 @@ FILLER_WORDS = frozenset("""
     thing stuff something anything everything way kind sort also even still already yet
     though although however anyway overall obviously clearly frankly genuinely seriously
     get go make do take give put say tell think feel know want need seem try come use let
-    well okay ok like able sure
+    well okay ok like able sure honest sadly mean matter real folk idea suggestion
+    people time day week month year work help service
 """.split())
 RANDOM_STATE = 2013  # a fixed seed: the same selection always gives the same picture
 GRACE = 4  # layout pixels around a letter that still count as a click on its word
