@@ -81,3 +81,29 @@ def test_main_window_file_menu_has_the_team_actions(qtbot):
                  "Import REFI-QDA Project…"):
         assert text in texts
     assert not window.team.share_action.isEnabled()  # no project open
+
+
+def test_merge_coding_action_merges_in_the_background(qtbot, tmp_path, monkeypatch):
+    from engage.project import Project
+    from engage.settings import Settings
+    from tests.team.conftest import build_lead
+    from ui.main_window import MainWindow
+
+    lead = build_lead(tmp_path / "lead.engage")
+    shares = shareout.plan_shares(lead, 1, ["Jo"], "random")
+    (tmp_path / "out").mkdir()
+    (path,) = shareout.share_out(lead, 1, tmp_path / "out", shares, "random")
+    lead.close()
+    code_work_file(path, "Jo", accept={"Online access": range(1, 41)})
+    window = MainWindow(Settings(officer_name="Lead Officer"))
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(window, "show_info", lambda title, text: shown.append(text))
+    assert window.open_project(tmp_path / "lead.engage")
+    window.team.merge([str(path)])
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    assert "(Jo): 40 decisions applied" in shown[0]
+    window.close_project()
+    with Project.open(tmp_path / "lead.engage") as project:
+        assert project.db.execute("SELECT count(*) FROM codings WHERE decided_by = 'Jo'"
+                                  ).fetchone()[0] == 40
