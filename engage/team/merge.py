@@ -166,8 +166,9 @@ def read_work_file(project: Project, path: str | Path, drop_unmapped: bool = Fal
         if meta.codebook_version != today and mapping.notes:
             notes.append(f"shared with codebook version {meta.codebook_version}, mapped onto "
                          f"today's ({today}): " + "; ".join(mapping.notes))
-        decisions, touched = _work_decisions(conn, meta.baseline_audit_id, meta.officer,
-                                             scalar_fields(project.db.conn))
+        theirs = scalar_fields(conn)  # an older work file may lack a field (kind, say)
+        fields = {k: v for k, v in scalar_fields(project.db.conn).items() if k in theirs}
+        decisions, touched = _work_decisions(conn, meta.baseline_audit_id, meta.officer, fields)
         shared_ids = {t["id"] for t in meta.codebook}
         new_themes = [{"id": tid, "name": name, "portfolio": portfolio,
                        "description": description or "", "officer": meta.officer,

@@ -260,3 +260,16 @@ def test_a_merge_that_fails_part_way_keeps_nothing(lead, tmp_path):
     with pytest.raises(Exception, match="Cancelled"):
         merge.merge_files(lead, [jo, sam], cancelled=cancel_late)
     assert dump(lead.path) == before
+
+
+def test_a_work_file_without_newer_fields_still_merges(lead, tmp_path):
+    """A colleague on an older Engage: their file has no kind columns; the rest merges."""
+    jo, _sam = share(lead, tmp_path)
+    code_work_file(jo, "Jo", accept={"Online access": range(1, 41)})
+    conn = sqlite3.connect(jo)
+    conn.execute("DROP INDEX IF EXISTS idx_comments_kind")
+    for column in ("kind", "kind_source", "kind_confidence"):
+        conn.execute(f"ALTER TABLE comments DROP COLUMN {column}")
+    conn.commit()
+    conn.close()
+    assert merge.merge_files(lead, [jo]).applied == len(code_ids(jo))
