@@ -323,4 +323,6 @@ def describe_filter(project: Project, f: CommentFilter) -> str:
         parts.append(f"{name.replace('_', ' ')} {value}")
     if f.comment_ids is not None:
         parts.append(f"{len(f.comment_ids):,} chosen comments")
+    if f.counted_only:
+        parts.append("counted comments (no repeats, a campaign once)")
     return " · ".join(parts) or "all comments"

@@ -382,7 +382,7 @@ def test_compare_consultations_and_overlapping_places(built):
     autumn = CommentFilter(consultation_id=built.consultations[AUTUMN])
     comparison = explore.compare_groups(built.project, spring, autumn)
     assert comparison.b_respondents == 1
-    assert any("only 1 respondents" in note for note in comparison.notes)
+    assert any("only 1 respondent with" in note for note in comparison.notes)
     assert all(row.p_value is None for row in comparison.rows)
     parking = next(row for row in comparison.rows if row.theme == "Hospital parking")
     assert parking.b_count == 1 and parking.b_share == 1.0

@@ -136,3 +136,18 @@ def test_hidden_view_waits_until_shown(qtbot, reviewed):
     with qtbot.waitExposed(view):
         view.show()
     assert view.model.rowCount() > 0
+
+
+def test_the_tab_and_the_report_print_one_kappa(qtbot, reviewed):
+    from engage.analysis.agreement import KAPPA_NAME
+    from engage.reports import fmt
+    from engage.reports.layout import build_document
+    from engage.reports.summary import build_summary
+
+    view = show(qtbot, reviewed)
+    summary = build_summary(reviewed)
+    kappa = fmt.ratio(summary.agreement.themes.kappa)
+    assert f"{KAPPA_NAME} <b>{kappa}</b>" in view.summary.text()
+    report = " ".join(b.text for b in build_document(summary, ["methodology"]).blocks
+                      if hasattr(b, "text"))
+    assert f"{KAPPA_NAME} of {kappa}" in report

@@ -99,7 +99,7 @@ def test_clicking_a_share_lists_that_groups_comments_on_the_theme(qtbot, widget,
         with qtbot.waitSignal(widget.filter_requested) as signal:
             click(qtbot, widget.table, widget.proxy.index(0, column))
         f = signal.args[0]
-        assert f == group.with_(theme_id=top.theme_id, substantive_only=True)
+        assert f == group.with_(theme_id=top.theme_id, counted_only=True)
         assert count_comments(sample, f) >= (top.a_count if column == SHARE_A else top.b_count)
 
 
@@ -108,7 +108,7 @@ def test_buttons_list_the_selected_themes_comments(qtbot, widget):
     row = widget.model.row_at(widget.proxy.mapToSource(widget.proxy.index(3, 0)).row())
     with qtbot.waitSignal(widget.filter_requested) as signal:
         widget.show_b.click()
-    assert signal.args[0] == widget.groups.b.with_(theme_id=row.theme_id, substantive_only=True)
+    assert signal.args[0] == widget.groups.b.with_(theme_id=row.theme_id, counted_only=True)
 
 
 def test_two_places(qtbot, widget, sample):

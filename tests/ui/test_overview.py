@@ -9,6 +9,7 @@ from engage.analysis import explore, store
 from engage.browse import CommentFilter, count_comments, fetch_comments
 from engage.project import Project
 from engage.reports import fmt
+from engage.reports import queries as q
 from tests.ui.conftest import copy_project, import_survey, survey_rows, write_survey
 from ui.workbench.overview import OverviewWidget
 from ui.workbench.overview_models import COMMENTS, KEY_ROLE, NAME, SHARE, SORT_ROLE
@@ -65,9 +66,10 @@ def test_empty_models_are_valid(qtmodeltester, qtbot):
     assert widget.headline.text() == ""
 
 
-def test_tree_numbers_equal_the_stores_theme_counts(overview, sample):
+def test_tree_numbers_equal_the_reports_theme_counts(overview, sample):
+    # the report's query (its own SQL) and the tree count by the one counting rule
     cid = overview.consultation_id
-    expected = {row["theme_id"]: row for row in store.theme_counts(sample, cid)}
+    expected = {row["theme_id"]: row for row in q.theme_rows(sample, q.ReportScope(cid))}
     base = explore.base_counts(sample, cid)
     model = overview.tree_model
     seen = set()
@@ -89,7 +91,7 @@ def test_portfolio_rows_count_each_comment_once(overview, sample):
     for p_row in range(model.rowCount()):
         record = model.row_of(model.index(p_row, 0))
         f = CommentFilter(consultation_id=overview.consultation_id,
-                          portfolio_id=record["portfolio_id"])
+                          portfolio_id=record["portfolio_id"], counted_only=True)
         assert record["comments"] == count_comments(sample, f)
         themes = [model.row_of(model.index(t, 0, model.index(p_row, 0)))["comments"]
                   for t in range(model.rowCount(model.index(p_row, 0)))]
@@ -103,7 +105,7 @@ def test_clicking_a_theme_row_asks_for_its_comments(qtbot, overview, sample):
         click(qtbot, overview.tree, view_index)
     f = signal.args[0]
     assert f == CommentFilter(consultation_id=overview.consultation_id,
-                              theme_id=record["theme_id"])
+                              theme_id=record["theme_id"], counted_only=True)
     assert count_comments(sample, f) == record["comments"]
     assert overview.selected_key() == ("theme", record["theme_id"])
     assert overview.chart.series[0].key == ("theme", record["theme_id"])
@@ -200,7 +202,7 @@ def test_the_overview_follows_the_consultation(qtbot, two_consultations):
     assert "not analysed yet" in widget.headline.text()
     with qtbot.waitSignal(widget.refreshed, timeout=30000):
         widget.set_consultation(None)
-    every = {r["theme_id"]: r["comments"] for r in store.theme_counts(project)}
+    every = {r["theme_id"]: r["comments"] for r in q.theme_rows(project, q.ReportScope())}
     assert {record["theme_id"]: record["comments"]
             for _index, record in theme_rows(widget.tree_model)} == every
 

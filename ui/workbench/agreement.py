@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage.analysis import store, workbench_store
-from engage.analysis.agreement import BinaryAgreement, theme_agreement
+from engage.analysis.agreement import KAPPA_NAME, BinaryAgreement, theme_agreement
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -102,6 +102,7 @@ class AgreementModel(QAbstractTableModel):
         self.unseen = 0
         self.pooled: BinaryAgreement | None = None
         self.mean_kappa: float | None = None
+        self.kappa: float | None = None   # the headline kappa, AgreementSummary.kappa
         self.refresh()
 
     def set_project(self, project: Project | None) -> None:
@@ -112,19 +113,20 @@ class AgreementModel(QAbstractTableModel):
         """Use this project, reading it only at the next `refresh` (the view is hidden)."""
         self.beginResetModel()
         self._project, self._rows, self.reviewed, self.unseen = project, [], 0, 0
-        self.pooled, self.mean_kappa = None, None
+        self.pooled, self.mean_kappa, self.kappa = None, None, None
         self.endResetModel()
 
     def refresh(self, consultation_id: int | None = None) -> None:
         self.beginResetModel()
         self._rows, self.reviewed, self.unseen = [], 0, 0
-        self.pooled, self.mean_kappa = None, None
+        self.pooled, self.mean_kappa, self.kappa = None, None, None
         if self._project is not None:
             model, officer = workbench_store.reviewed_labels(self._project, consultation_id)
             themes = store.themes(self._project)
             summary = theme_agreement(model, officer, [t["id"] for t in themes])
             self.reviewed, self.pooled, self.mean_kappa = (summary.comments, summary.pooled,
                                                            summary.mean_kappa)
+            self.kappa = summary.kappa
             for theme in themes:
                 table = summary.for_theme(theme["id"])
                 if table is not None and table.true_pos + table.false_pos + table.false_neg:
@@ -277,7 +279,8 @@ class AgreementView(QWidget):
         text = (f"Based on <b>{m.reviewed:,}</b> comments an officer reviewed. Across all "
                 f"themes the model's codings were kept <b>{_fmt(pooled.precision, True)}</b> "
                 f"of the time (precision) and it found <b>{_fmt(pooled.recall, True)}</b> of "
-                f"the officers' codings (recall); mean kappa <b>{_fmt(m.mean_kappa)}</b>.")
+                f"the officers' codings (recall); {KAPPA_NAME} <b>{_fmt(m.kappa)}</b>, as in "
+                f"the report (mean over themes {_fmt(m.mean_kappa)}).")
         if m.unseen:
             text += f" {m.unseen} theme(s) not yet seen on a reviewed comment are not listed."
         return text

@@ -416,4 +416,4 @@ class CompareWidget(QWidget):
         if row is None or groups is None:
             return
         f = groups.a if group == "a" else groups.b
-        self.filter_requested.emit(f.with_(theme_id=row.theme_id, substantive_only=True))
+        self.filter_requested.emit(f.with_(theme_id=row.theme_id, counted_only=True))

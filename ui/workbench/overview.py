@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import explore, workbench_store
+from engage.analysis import counting, explore, workbench_store
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -292,15 +292,25 @@ class OverviewWidget(QWidget):
             return
         overview = self.figures.overview
         outcomes = overview.outcomes
-        set_aside = sum(outcomes.values()) - overview.base.comments
-        waiting = outcomes.get("not analysed", 0) - set_aside
+        rule = overview.base.rule
+        no_content = rule.no_content if rule else 0
+        waiting = outcomes.get("not analysed", 0) - no_content
+        not_counted = ""
+        if rule and rule.not_counted:
+            why = [f"{n:,} {what}" for n, what in (
+                (rule.no_content, "with no content"), (rule.repeats, "repeats"),
+                (rule.campaign, "campaign copies")) if n]
+            not_counted = f" · {rule.not_counted:,} not counted ({', '.join(why)})"
         self.headline.setText(
-            f"<b>{overview.base.comments:,}</b> comments from <b>{overview.base.respondents:,}"
-            f"</b> respondents who commented · <b>{outcomes.get('coded', 0):,}</b> coded · "
+            f"<b>{overview.base.comments:,}</b> counted comments from "
+            f"<b>{overview.base.respondents:,}</b> respondents"
+            + (f" (of {rule.respondents:,})" if rule else "")
+            + f" · <b>{outcomes.get('coded', 0):,}</b> coded · "
             f"<b>{self.figures.for_review:,}</b> for review · "
             f"<b>{outcomes.get('no_theme', 0):,}</b> with no theme"
             + (f" · <b>{waiting:,}</b> not analysed yet" if waiting > 0 else "")
-            + (f" · {set_aside:,} answers such as “n/a” set aside" if set_aside else ""))
+            + not_counted)
+        self.headline.setToolTip(f"{counting.RULE_NAME}: {counting.RULE_SUMMARY}")
 
     # ----- selection and chart -------------------------------------------------------------
     def selected_key(self) -> tuple[str, int] | None:
@@ -335,7 +345,8 @@ class OverviewWidget(QWidget):
 
     # ----- clicks → comment filters --------------------------------------------------------
     def base_filter(self) -> CommentFilter:
-        return CommentFilter(consultation_id=self.consultation_id)
+        """Counted comments only (engage.analysis.counting): a click shows the figure's count."""
+        return CommentFilter(consultation_id=self.consultation_id, counted_only=True)
 
     def _key_filter(self, key: tuple[str, int]) -> CommentFilter:
         kind, key_id = key

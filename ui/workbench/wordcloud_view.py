@@ -54,11 +54,13 @@ LAYOUT_WIDTH = 960  # layout pixels across; the height follows the canvas's prop
 
 def draw_for(project: Project, f: CommentFilter, size: tuple[int, int], background_colour: str,
              background: str) -> tuple[CommentFilter, clouds.Cloud | None, int]:
-    """(the filter, its cloud or None, the comments it finds): one worker's job."""
-    words = explore.word_frequencies(project, f, limit=150)
+    """(the filter, its cloud or None, the comments it finds): one worker's job. Counted
+    comments only (engage.analysis.counting), so a word's figure is what a click shows."""
+    counted = f.with_(counted_only=True)
+    words = explore.word_frequencies(project, counted, limit=150)
     cloud = clouds.draw_cloud(words, width=size[0], height=size[1],
                               background_colour=background_colour, background=background)
-    return f, cloud, count_comments(project, f)
+    return f, cloud, count_comments(project, counted)
 
 
 def layout_size(width: int, height: int) -> tuple[int, int]:
@@ -415,7 +417,8 @@ class WordCloudWidget(QWidget):
     # ----- clicks and export ---------------------------------------------------------------
     def _word_chosen(self, word: explore.WordCount | None) -> None:
         if word is not None and self.shown_filter is not None:
-            self.filter_requested.emit(self.shown_filter.with_(word=word.token))
+            self.filter_requested.emit(self.shown_filter.with_(word=word.token,
+                                                               counted_only=True))
 
     def export_png(self, path: str | Path) -> bool:
         """Save the cloud as drawn (at twice its layout size); False if there is none."""
