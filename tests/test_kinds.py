@@ -195,3 +195,20 @@ def test_overview_theme_and_portfolio_sentiment_count_a_suggestion_as_neutral(pr
     assert (themes["Maternity"]["s3"], themes["Maternity"]["s4"]) == (2, 0)
     (portfolio,) = explore.portfolio_counts(project)
     assert (portfolio["s3"], portfolio["s4"], portfolio["s5"]) == (3, 0, 1)
+
+
+def test_report_summary_says_what_people_asked_for_praised_and_complained_about(project):
+    from engage.reports import queries as q
+    from engage.reports.draft import draft_summary_text
+    from engage.reports.summary import build_summary
+
+    analysed(project)
+    kinds.save_model_kinds(project, list(TEXTS),
+                           ["suggestion", "complaint", "suggestion", "praise", "question"],
+                           [0.9] * 5)
+    summary = build_summary(project, q.ReportScope())
+    maternity = next(t for t in summary.themes if t.name == "Maternity")
+    assert maternity.kinds == {"suggestion": 1, "praise": 1, "complaint": 0}
+    text = draft_summary_text(summary)
+    assert ("people most often asked for Maternity (1), Travel to services (1); praised "
+            "Maternity (1); complained about Travel to services (1).") in text

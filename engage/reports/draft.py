@@ -13,8 +13,8 @@ from engage.reports.summary import MIN_SENTIMENT_BASE, ConsultationSummary
 
 
 def draft_summary_text(summary: ConsultationSummary) -> str:
-    paragraphs = [_response(summary), _themes(summary), _sentiment(summary), _places(summary),
-                  _review(summary), _what_changed(summary)]
+    paragraphs = [_response(summary), _themes(summary), _sentiment(summary), _kinds(summary),
+                  _places(summary), _review(summary), _what_changed(summary)]
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -85,6 +85,22 @@ def _sentiment(s: ConsultationSummary) -> str:
                      f"{fmt.count(best.sentiment.rated)} positive)")
         text += "."
     return text
+
+
+def _kinds(s: ConsultationSummary) -> str:
+    """What people asked for, praised and complained about most (engage.nlp.kind): a wish is
+    not a complaint, so the board reads the two apart."""
+    parts = []
+    for kind, verb in (("suggestion", "asked for"), ("praise", "praised"),
+                       ("complaint", "complained about")):
+        ranked = sorted((t for t in s.themes if t.kinds.get(kind)),
+                        key=lambda t: (-t.kinds[kind], t.name))[:3]
+        if ranked:
+            named = ", ".join(f"{t.name} ({fmt.count(t.kinds[kind])})" for t in ranked)
+            parts.append(f"{verb} {named}")
+    if not parts:
+        return ""
+    return "By kind of comment, people most often " + "; ".join(parts) + "."
 
 
 def _places(s: ConsultationSummary) -> str:

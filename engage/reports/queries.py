@@ -27,7 +27,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engage.analysis import counting
-from engage.analysis.kinds import CHART_SENTIMENT  # roll-ups: a suggestion counts neutral
+from engage.analysis.kinds import (  # roll-ups: a suggestion counts neutral
+    CHART_SENTIMENT,
+    HEADLINE_KINDS,
+)
 from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
 from engage.browse import ATTRIBUTE_COLUMNS, CommentFilter
 from engage.project import Project
@@ -241,13 +244,19 @@ def runs_used(project: Project, scope: ReportScope) -> dict[int, int]:
 
 
 # ----- themes ------------------------------------------------------------------------------------
+#: Per theme, counted comments that ask for something, praise or complain (engage.analysis.kinds).
+_KIND_SUMS = ", ".join(
+    f"sum((SELECT kc.kind FROM comments kc WHERE kc.id = k.comment_id) = '{kind}') AS {kind}"
+    for kind in HEADLINE_KINDS)
+
+
 def theme_rows(project: Project, scope: ReportScope) -> list[dict]:
     """Every theme (in codebook order) with counted comments, respondents and sentiment 1..5."""
     counts = {r["theme_id"]: r for r in scope_rows(project, scope, f"""
         SELECT c.theme_id, count(*) AS comments, count(DISTINCT k.respondent_id) AS respondents,
                sum({CHART_SENTIMENT} = 1) AS s1, sum({CHART_SENTIMENT} = 2) AS s2,
                sum({CHART_SENTIMENT} = 3) AS s3, sum({CHART_SENTIMENT} = 4) AS s4,
-               sum({CHART_SENTIMENT} = 5) AS s5
+               sum({CHART_SENTIMENT} = 5) AS s5, {_KIND_SUMS}
         FROM {_active()} GROUP BY c.theme_id""")}
     out = []
     for t in codebook_themes(project):
@@ -257,6 +266,8 @@ def theme_rows(project: Project, scope: ReportScope) -> list[dict]:
                "respondents": int(c.get("respondents") or 0)}
         for level in range(1, 6):
             row[f"s{level}"] = int(c.get(f"s{level}") or 0)
+        for kind in HEADLINE_KINDS:
+            row[kind] = int(c.get(kind) or 0)
         out.append(row)
     return out
 

@@ -107,6 +107,8 @@ class ThemeFigure:
     respondents: int
     share_of_respondents: float
     sentiment: Sentiment
+    #: counted comments of each headline kind: 'suggestion' (asked for), 'praise', 'complaint'
+    kinds: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -327,7 +329,8 @@ def _portfolios(project: Project, scope: ReportScope, counts: Counts) -> list[Po
             comments=row["comments"], respondents=row["respondents"],
             share_of_respondents=_share(row["respondents"], counts.respondents_counted),
             sentiment=Sentiment({level: row[f"s{level}"] for level in range(1, 6)},
-                                row["comments"] - sum(row[f"s{level}"] for level in range(1, 6)))))
+                                row["comments"] - sum(row[f"s{level}"] for level in range(1, 6))),
+            kinds={kind: row.get(kind, 0) for kind in ("suggestion", "praise", "complaint")}))
     descriptions_p = {p["id"]: p["description"] or "" for p in q.codebook_portfolios(project)}
     return [PortfolioFigure(row["portfolio_id"], row["portfolio"],
                             descriptions_p.get(row["portfolio_id"], ""), row["comments"],
