@@ -11,7 +11,9 @@ Method, and why:
 - Pairs that pass are joined into groups with a union-find, so A~B and B~C puts A, B, C in one
   group even when A and C differ a little more.
 - Texts under ``min_words`` words and placeholders ("n/a", "nothing to add") are never grouped:
-  many people writing "No comment" is not a campaign.
+  many people writing "No comment" is not a campaign. A group is only a *campaign* (counted
+  once in every figure) under the stricter rule of `engage.analysis.counting`: 10+ people,
+  12+ words; other groups are flagged, and every member counts.
 
 The default threshold of 0.8 groups a 35-word campaign text with copies that change one word
 (3-word shingles: about 0.84) while keeping apart different comments on the same subject,
@@ -104,12 +106,18 @@ class DuplicateGroups:
         keep[self.first[collapse]] = True
         return keep
 
-    def campaigns(self, min_size: int = 5, min_words: int = 12) -> list[int]:
+    def campaigns(self, min_size: int | None = None, min_words: int | None = None) -> list[int]:
         """Groups that look organised, largest first: many copies of a substantial text.
 
         Short answers that many people give in the same words ("more nurses on the wards")
-        are duplicates but not campaigns; counting them once would hide real agreement.
+        are duplicates but not campaigns; counting them once would hide real agreement. The
+        thresholds default to the counting rule's (`engage.analysis.counting`), which is what
+        every figure in the app and its reports uses (there by respondents, here by copies).
         """
+        from engage.analysis.counting import CAMPAIGN_MIN_RESPONDENTS, CAMPAIGN_MIN_WORDS
+
+        min_size = CAMPAIGN_MIN_RESPONDENTS if min_size is None else min_size
+        min_words = CAMPAIGN_MIN_WORDS if min_words is None else min_words
         chosen = (self.sizes >= min_size) & (self.words >= min_words)
         return [int(g) for g in np.flatnonzero(chosen)]
 

@@ -92,7 +92,8 @@ def test_counted_once_and_campaigns():
     assert groups.sizes.tolist() == [6, 3]
     assert groups.counted_once().sum() == 3
     assert groups.campaigns(min_size=5, min_words=12) == [0]
-    only_campaign = groups.counted_once(groups.campaigns())
+    only_campaign = groups.counted_once(groups.campaigns(min_size=5))
+    assert groups.campaigns() == []  # six copies are fewer than the counting rule's ten people
     assert only_campaign.sum() == 1 + 3 + 1
 
 
