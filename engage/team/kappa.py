@@ -90,11 +90,15 @@ class OfficerAgreement:
 
 def officer_codings(project: Project, consultation_id: int | None = None
                     ) -> dict[str, dict[int, tuple[frozenset[int], int | None]]]:
-    """officer → comment → (themes, sentiment), from every work file merged (latest wins)."""
-    where = "WHERE m.consultation_id = ?" if consultation_id is not None else ""
+    """officer → comment → (themes, sentiment), from every work file merged (latest wins),
+    for the comments two or more officers coded (the only ones agreement is measured on)."""
+    where = "AND m.consultation_id = ?" if consultation_id is not None else ""
     rows = project.db.execute(
         f"""SELECT k.officer, k.comment_id, k.themes, k.sentiment FROM team_codings k
-            JOIN comments m ON m.id = k.comment_id {where} ORDER BY k.rowid""",
+            JOIN comments m ON m.id = k.comment_id
+            WHERE k.comment_id IN (SELECT comment_id FROM team_codings GROUP BY comment_id
+                                   HAVING count(DISTINCT officer) > 1) {where}
+            ORDER BY k.rowid""",
         [consultation_id] if consultation_id is not None else [])
     out: dict[str, dict[int, tuple[frozenset[int], int | None]]] = {}
     for officer, cid, themes, sentiment in rows:
