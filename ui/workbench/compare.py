@@ -104,9 +104,9 @@ class ComparisonModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             alpha = self.groups.alpha if self.groups else explore.DEFAULT_ALPHA
             return (None, None,
-                    f"Share of {a}'s respondents who commented who mentioned the theme "
+                    f"Share of {a}'s respondents with a counted comment who mentioned the theme "
                     "(click to list their comments)",
-                    f"Share of {b}'s respondents who commented who mentioned the theme "
+                    f"Share of {b}'s respondents with a counted comment who mentioned the theme "
                     "(click to list their comments)",
                     "Difference in percentage points",
                     f"Two-sided two-proportion z-test at α = {alpha:g}; ● marks a difference "
@@ -389,7 +389,7 @@ class CompareWidget(QWidget):
         self.notes.setText(
             f"● marks {marked} of {len(comparison.rows)} themes where a two-sided "
             f"two-proportion z-test at α = {comparison.alpha:g} finds a difference unlikely to "
-            "be chance. Shares are of each group's respondents who commented. "
+            "be chance. Shares are of each group's respondents with a counted comment. "
             + " ".join(comparison.notes))
         self.compared.emit()
 

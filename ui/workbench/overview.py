@@ -146,7 +146,7 @@ class OverviewWidget(QWidget):
         self.places.activated.connect(self._cell_clicked)
         self.unit = QComboBox(self)
         self.unit.setAccessibleName("Heat table counts")
-        self.unit.addItem("share of respondents who commented", "respondents")
+        self.unit.addItem("share of respondents with a counted comment", "respondents")
         self.unit.addItem("share of comments", "comments")
         self.unit.currentIndexChanged.connect(
             lambda: self.place_model.set_unit(self.unit.currentData()))

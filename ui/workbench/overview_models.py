@@ -24,7 +24,7 @@ NAME, COMMENTS, SHARE, SENTIMENT = range(4)
 TREE_HEADERS = ("Portfolio / theme", "Comments", "Respondents", "Sentiment")
 TREE_TIPS = ("Dorset ICS portfolios and their themes",
              "Comments with the theme on (officer-accepted, or confidently suggested)",
-             "Share of the respondents who commented who mentioned the theme",
+             "Share of the respondents with a counted comment who mentioned the theme",
              "Comments by sentiment, very positive (left) to very negative (right)")
 _TOP = 0  # internal id of a portfolio row; a theme row holds its portfolio's row + 1
 
@@ -51,7 +51,7 @@ class _Node:
         levels = tuple(record[f"s{level}"] for level in range(1, 6))
         tip = (f"{name}: {fmt.counted(record['comments'], 'comment')} from "
                f"{fmt.counted(record['respondents'], 'respondent')}, {fmt.pct(share)} of the "
-               f"{base:,} who commented. Sentiment: {describe(levels)}. "
+               f"{base:,} respondents with a counted comment. Sentiment: {describe(levels)}. "
                "Click to list the comments.")
         bold = None
         if key[0] == "portfolio":
@@ -235,11 +235,12 @@ class PlaceTableModel(QAbstractTableModel):
         portfolio = self.portfolio_at(section)
         if role == Qt.ItemDataRole.DisplayRole:
             if portfolio is None:
-                return f"{self.unit.capitalize()}\nwho commented"
+                return f"{self.unit.capitalize()}\ncounted"
             return SHORT_PORTFOLIO.get(portfolio["name"], portfolio["name"])
         if role == Qt.ItemDataRole.ToolTipRole:
             return portfolio["name"] if portfolio else (
-                f"{self.unit.capitalize()} from the place with a substantive comment")
+                f"{self.unit.capitalize()} from the place with a counted comment (the "
+                "counting rule: no repeats, a campaign once) — the base of its shares")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
