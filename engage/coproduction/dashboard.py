@@ -192,7 +192,10 @@ class Rates:
                 f"respondents in localities with a population).")
         if self.unplaced or self.above_locality:
             text += (f" Not in any locality's rate: {self.unplaced:,} with no place, "
-                     f"{self.above_locality:,} placed only at county or council level.")
+                     f"{self.above_locality:,} placed only at county, council or town level "
+                     "(a town such as Poole named without a postcode: locality unknown).")
+        text += (" Respondents are people, counted whatever they wrote (the Engage counting "
+                 "rule; reports use the same figures).")
         if self.any_estimate:
             text += " Populations marked * are estimates."
         return text
