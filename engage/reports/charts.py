@@ -141,7 +141,7 @@ def places_chart(summary: ConsultationSummary) -> tuple[bytes, float] | None:
         right_ax.axvline(summary.overall_rate_per_1000, color=NHS_DARK_GREY, linestyle="--",
                          linewidth=1)
         right_ax.text(summary.overall_rate_per_1000, len(places) - 0.4,
-                      f" all places {fmt.rate(summary.overall_rate_per_1000)}", fontsize=6.5,
+                      f" all localities {fmt.rate(summary.overall_rate_per_1000)}", fontsize=6.5,
                       color=NHS_DARK_GREY, va="bottom")
     right_ax.set_xlabel("Responses per 1,000 people")
     right_ax.tick_params(labelleft=False)

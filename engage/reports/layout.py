@@ -189,8 +189,9 @@ def _wordclouds(s: ConsultationSummary) -> list:
 # ----- places and people ----------------------------------------------------------------------
 def _places(s: ConsultationSummary) -> list:
     blocks: list = [Paragraph(
-        "Respondents are placed by the postcode they gave, else by the place they named; a "
-        "postcode outranks a town name. Every locality is listed, including those nobody "
+        "Respondents are placed by the locality they named, else by their postcode district, "
+        "else by the town they named: a postcode outranks a town name. Every locality is "
+        "listed, including those nobody "
         "responded from. A town that spans several localities named without a postcode is "
         "shown as \"(locality unknown)\"; respondents with no recognisable place are shown "
         "as \"(no place)\". All are counted in every total.", "lead")]

@@ -309,24 +309,25 @@ def _table(table: d.Table) -> list:
 
     data = [[cell(h, i, True) for i, h in enumerate(table.headers)]]
     data += [[cell(value, i, False) for i, value in enumerate(row)] for row in table.rows]
+    rows = len(data)
+    if table.note:  # the note is the table's last row, so it never starts a page on its own
+        data.append([_p(table.note, "note")] + [""] * (len(table.headers) - 1))
     grid = RLTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [("BACKGROUND", (0, 0), (-1, 0), BLUE),
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-             ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor("#D8DDE0"))]
-    style += [("BACKGROUND", (0, row), (-1, row), ZEBRA)
-              for row in range(2, len(data), 2)]
+             ("LINEBELOW", (0, 1), (-1, rows - 1), 0.4, colors.HexColor("#D8DDE0"))]
+    style += [("BACKGROUND", (0, row), (-1, row), ZEBRA) for row in range(2, rows, 2)]
     style += [("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
               ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING)]
+    if table.note:
+        style += [("SPAN", (0, rows), (-1, rows)), ("LEFTPADDING", (0, rows), (-1, rows), 0)]
     grid.setStyle(TableStyle(style))
     # The gap after a table is its own space, never a Spacer: a Spacer that falls past the
     # bottom of a page starts a page of its own, and the next section's page break then left
     # that page blank.
-    out: list = [grid]
-    if table.note:
-        out.append(_p(table.note, "note"))
-    out[-1].spaceAfter = max(getattr(out[-1], "spaceAfter", 0) or 0, 8)
-    return out
+    grid.spaceAfter = 8
+    return [grid]
 
 
 # Flowables that must not break across pages are one-cell tables: a single row never splits,
