@@ -115,10 +115,12 @@ class CodingActions(QObject):
                                                              copies=together, action=action)
             return changes, {}
         copies = len(reach) - len(ids)
-        label = text + (f" (and {copies} identical {'copy' if copies == 1 else 'copies'})"
-                        if copies > 0 else "")
-        return self._run(label, {"comments": reach, "themes_of_comments": [theme_id]}, run,
-                         reach)
+        said = [f"{len(ids)} comments"] if len(ids) > 1 else []
+        if copies > 0:
+            said.append(f"{copies} identical {'copy' if copies == 1 else 'copies'}")
+        label = text + (f" ({' and '.join(said)})" if said else "")
+        return self.session.run(label, {"comments": reach, "themes_of_comments": [theme_id]},
+                                run, reach, coded=len(reach)) is not None
 
     # ----- themes ------------------------------------------------------------------------
     def assign_theme(self) -> None:
