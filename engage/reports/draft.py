@@ -68,7 +68,8 @@ def _sentiment(s: ConsultationSummary) -> str:
     total = s.sentiment
     if not total.rated:
         return ""
-    text = (f"Of the comments with a sentiment, {fmt.pct(total.share(total.positive))} were "
+    text = (f"Of the {fmt.counted(total.rated, 'counted comment')} with a sentiment, "
+            f"{fmt.pct(total.share(total.positive))} were "
             f"positive, {fmt.pct(total.share(total.neutral))} neutral or mixed and "
             f"{fmt.pct(total.share(total.negative))} negative.")
     rated = [t for t in s.themes if t.sentiment.rated >= MIN_SENTIMENT_BASE]
