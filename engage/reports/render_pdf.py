@@ -46,6 +46,9 @@ ZEBRA = colors.HexColor("#F4F6F7")
 QUOTE_BG = colors.HexColor("#F4F8FB")
 TEXT = colors.HexColor("#212B32")
 MARGIN = 2 * cm
+#: A figure's image is never taller than this: the body frame (25.5 cm) less a section
+#: heading, its lead paragraph and the caption.
+MAX_FIGURE_HEIGHT = 19.5 * cm
 FONT = "EngageSans"
 
 
@@ -320,8 +323,9 @@ def _table(table: d.Table) -> list:
     style += [("BACKGROUND", (0, row), (-1, row), ZEBRA) for row in range(2, rows, 2)]
     style += [("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
               ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING)]
-    if table.note:
-        style += [("SPAN", (0, rows), (-1, rows)), ("LEFTPADDING", (0, rows), (-1, rows), 0)]
+    if table.note:  # and kept with the last row of figures, never alone under the header
+        style += [("SPAN", (0, rows), (-1, rows)), ("LEFTPADDING", (0, rows), (-1, rows), 0),
+                  ("NOSPLIT", (0, max(rows - 1, 1)), (-1, rows))]
     grid.setStyle(TableStyle(style))
     # The gap after a table is its own space, never a Spacer: a Spacer that falls past the
     # bottom of a page starts a page of its own, and the next section's page break then left
@@ -334,6 +338,8 @@ def _table(table: d.Table) -> list:
 # and unlike KeepTogether they can be grouped with a heading without forcing a page break.
 def _figure(block: d.Figure) -> RLTable:
     width = (A4[0] - 2 * MARGIN) * block.width
+    if width * block.aspect > MAX_FIGURE_HEIGHT:  # a tall chart (many themes) fits the page
+        width = MAX_FIGURE_HEIGHT / block.aspect   # its section starts on, not the next one
     image = Image(io.BytesIO(block.png), width=width, height=width * block.aspect)
     cell = RLTable([[[image, _p(block.caption, "caption")]]], colWidths=[A4[0] - 2 * MARGIN])
     cell.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"),
