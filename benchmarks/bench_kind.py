@@ -100,6 +100,24 @@ def main(argv=None) -> None:
     print("-- on the written examples (kinds cross-validated):")
     negative_shares(examples, kept)
     holdout(examples, pf_texts, pf_kinds, args.pf_weight)
+    speed(examples)
+
+
+def speed(examples, n: int = 29_000, repeats: int = 3) -> None:
+    """Kinds for a Big Ask-sized consultation with the shipped model, and with 100 officer
+    kinds to learn from (the retrain an officer's corrections trigger)."""
+    from engage.nlp.kind import load_model, predict_kinds
+
+    model = load_model()
+    texts = [examples[i % len(examples)].text + f" ({i})" for i in range(n)]
+    officer = [(e.text, e.kind) for e in examples[:100]]
+    for label, extra in (("shipped model", ()), ("with 100 officer kinds", officer)):
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            predict_kinds(texts, officer=extra, model=model)
+            times.append(time.perf_counter() - t)
+        print(f"kinds for {n:,} comments, {label}: median {np.median(times):.2f} s")
 
 
 def holdout(examples, pf_texts, pf_kinds, pf_weight) -> None:
