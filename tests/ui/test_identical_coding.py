@@ -194,3 +194,25 @@ def test_overview_for_review_is_the_queue_count_after_decisions(qtbot, workbench
     workbench.show_review_queue(True)
     assert workbench.model.rowCount() == queue
     overview.set_project(None)
+
+
+def test_after_a_retrain_the_overview_and_the_queue_still_agree(qtbot, workbench, project):
+    from ui.workbench.overview import OverviewWidget
+
+    travel = data.theme_ids(project)["Travel to services"]
+    show(workbench, ids_of(project, "the car park")[0])
+    qtbot.keyClick(workbench.list_view, Qt.Key.Key_R)  # four copies reviewed at once
+    with qtbot.waitSignal(workbench.retrainer.finished, timeout=120_000):
+        assert workbench.retrainer.start()
+    assert {state(project, cid, travel) for cid in ids_of(project, "the car park")} \
+        == {"rejected"}, "a retrain keeps every decision"
+    overview = OverviewWidget(project)
+    qtbot.addWidget(overview)
+    with qtbot.waitSignal(overview.refreshed, timeout=30_000):
+        overview.show()
+    queue = workbench_store.review_queue_count(project)
+    assert f"<b>{queue:,}</b> for review" in overview.headline.text()
+    workbench.show_review_queue(True)
+    assert workbench.model.rowCount() == queue
+    assert f"Review queue ({queue:,})" in workbench.queue_button.text()
+    overview.set_project(None)
