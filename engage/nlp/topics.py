@@ -389,7 +389,7 @@ class TopicModel:
         if self.taxonomy is None:
             return [], []
         themes = self.taxonomy.themes
-        texts = [" . ".join([t.name, t.description, *t.seed_terms, *t.examples]) for t in themes]
+        texts = [" . ".join([t.name, t.description, *t.seed_phrases, *t.examples]) for t in themes]
         return [t.name for t in themes], texts
 
     def _similarity_to(self, named_texts: tuple[list[str], list[str]]):

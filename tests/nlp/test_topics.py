@@ -141,3 +141,18 @@ def test_works_on_real_token_strings():
     model = TopicModel(k_range=(2, 3), min_df=1).fit(tokens)
     assert model.k_ >= 2
     assert any("dentist" in t.terms for t in model.topics_)
+
+
+def test_seed_context_words_are_not_a_themes_vocabulary():
+    """'cut off (not near: phone, line)' says what Loneliness is *not* about."""
+    from engage.nlp.taxonomy import Portfolio, Taxonomy, Theme
+
+    taxonomy = Taxonomy([Portfolio("P")], [
+        Theme("Lonely", "P", "", ["lonely", "cut off (not near: phone, switchboard, queue)"]),
+        Theme("Phones", "P", "", ["receptionist", "engaged"])])
+    model = TopicModel(taxonomy=taxonomy)
+    names, texts = model._theme_documents()
+    lonely = texts[names.index("Lonely")]
+    assert "cut off" in lonely and "switchboard" not in lonely and "not near" not in lonely
+    _names, portfolio_texts = model._portfolio_documents()
+    assert "switchboard" not in portfolio_texts[0]
