@@ -94,7 +94,7 @@ def fast_and_baseline(texts, Y, sentiment) -> dict:
         t0 = time.perf_counter()
         model = ThemeClassifier().fit(texts[train], Y[train])
         cache["fast_t"][test] = model.predict_proba(texts[test])
-        cache["fast_thr"][f] = (model.threshold_, model.fallback_)
+        cache["fast_thr"][f] = (model.threshold_, model.fallback_threshold_)
         s = SentimentClassifier().fit(texts[train], sentiment[train])
         cache["fast_s"][test] = _levels_proba(s.classes_, s.predict_proba(texts[test]))
         cache["base_t"][test] = baseline_theme_proba(texts[train], Y[train], texts[test])
@@ -154,44 +154,62 @@ def _best_threshold(Yb, proba):
     return best[:2]
 
 
-def nested_themes(Yb, enc, fast, split, done):
-    """Blend weight + threshold chosen on the other folds, applied to each held-out fold."""
+def scoring_units(split, done) -> list[np.ndarray]:
+    """The held-out sets the blend is chosen across: the scored folds, or — with a single
+    fold — its two random halves (each half's blend is chosen on the other half)."""
+    if len(done) >= 2:
+        return [split[f][1] for f in done]
+    rows = np.random.default_rng(0).permutation(split[done[0]][1])
+    return [np.sort(rows[: len(rows) // 2]), np.sort(rows[len(rows) // 2:])]
+
+
+def _choose_theme_blend(Yb, blends, inner):
+    best = None
+    for w in THEME_WEIGHTS:
+        t, r = _best_threshold(Yb[inner], blends[w][inner])
+        score = micro_f1(Yb[inner], _decide(blends[w][inner], t, r))
+        if best is None or score > best[0]:
+            best = (score, w, t, r)
+    return best[1:]
+
+
+def nested_themes(Yb, enc, fast, units):
+    """Blend weight + threshold chosen on the other units, applied to each held-out unit."""
     from engage.nlp.heads import blend_themes
 
     pred = np.zeros_like(Yb)
     chosen = []
     blends = {w: blend_themes(enc, fast, w) for w in THEME_WEIGHTS}
-    for f in done:
-        inner = np.concatenate([split[g][1] for g in done if g != f])
-        best = None
-        for w in THEME_WEIGHTS:
-            t, r = _best_threshold(Yb[inner], blends[w][inner])
-            score = micro_f1(Yb[inner], _decide(blends[w][inner], t, r))
-            if best is None or score > best[0]:
-                best = (score, w, t, r)
-        _, w, t, r = best
-        test = split[f][1]
+    for u, test in enumerate(units):
+        inner = np.concatenate([units[v] for v in range(len(units)) if v != u])
+        w, t, r = _choose_theme_blend(Yb, blends, inner)
         pred[test] = _decide(blends[w][test], t, r)
-        chosen.append({"fold": f + 1, "weight": float(w), "threshold": round(t, 2),
+        chosen.append({"unit": u + 1, "weight": float(w), "threshold": round(t, 2),
                        "fallback": round(r, 2)})
-    return pred, chosen
+    w, t, r = _choose_theme_blend(Yb, blends, np.concatenate(units))
+    final = {"theme_weight": float(w), "threshold": round(t, 2), "fallback": round(r, 2)}
+    return pred, chosen, final
 
 
-def nested_sentiment(y, known, enc, fast, split, done):
+def _choose_sentiment_blend(y, blends, inner):
+    return max(SENTIMENT_WEIGHTS, key=lambda w: class_macro_f1(
+        y[inner], LEVELS[blends[w][inner].argmax(1)], LEVELS))
+
+
+def nested_sentiment(y, known, enc, fast, units):
     from engage.nlp.heads import blend_sentiment
 
     pred = np.zeros(len(y))
     chosen = []
     blends = {w: blend_sentiment(enc, fast, w) for w in SENTIMENT_WEIGHTS}
-    for f in done:
-        inner = np.concatenate([split[g][1] for g in done if g != f])
-        inner = inner[known[inner]]
-        best = max(SENTIMENT_WEIGHTS, key=lambda w: class_macro_f1(
-            y[inner], LEVELS[blends[w][inner].argmax(1)], LEVELS))
-        test = split[f][1]
+    for u, test in enumerate(units):
+        inner = np.concatenate([units[v] for v in range(len(units)) if v != u])
+        best = _choose_sentiment_blend(y, blends, inner[known[inner]])
         pred[test] = LEVELS[blends[best][test].argmax(1)]
-        chosen.append({"fold": f + 1, "weight": float(best)})
-    return pred, chosen
+        chosen.append({"unit": u + 1, "weight": float(best)})
+    everything = np.concatenate(units)
+    final = float(_choose_sentiment_blend(y, blends, everything[known[everything]]))
+    return pred, chosen, final
 
 
 def quality() -> dict:
@@ -199,11 +217,14 @@ def quality() -> dict:
 
     texts, Y, sentiment, themes = load()
     n, k = Y.shape
-    cache = fast_and_baseline(texts, Y, sentiment)
+    # the cached folds only (``fast-cache`` fills the rest; a fold takes ~4 min on idle cores)
+    cache = dict(np.load(FAST_CACHE)) if FAST_CACHE.exists() else fast_and_baseline(
+        texts, Y, sentiment)
     enc_t, enc_s, done = encoder_oof(n, k)
     if not done:
         raise SystemExit(f"no fine-tuned fold in {CV_DIR}: run benchmarks/train_encoder.py cv")
     split = folds(n)
+    done = [f for f in done if f in set(cache["done"].tolist())]
     rows = np.concatenate([split[f][1] for f in done])
     Yb = Y.astype(bool)
     big = Y.sum(axis=0) >= MACRO_MIN
@@ -213,12 +234,13 @@ def quality() -> dict:
     for f in done:
         test = split[f][1]
         fast_pred[test] = _decide(cache["fast_t"][test], *cache["fast_thr"][f])
-    acc_t, theme_choice = nested_themes(Yb, enc_t, cache["fast_t"], split, done)
-    enc_pred, _ = nested_themes(Yb, enc_t, enc_t, split, done)  # encoder alone, nested thr
+    units = scoring_units(split, done)
+    acc_t, theme_choice, theme_final = nested_themes(Yb, enc_t, cache["fast_t"], units)
+    enc_pred, _, _ = nested_themes(Yb, enc_t, enc_t, units)  # encoder alone, nested thr
     theme_preds = {"baseline": cache["base_t"] >= 0.5, "fast": fast_pred,
                    "encoder": enc_pred, "accurate": acc_t}
-    acc_s, sentiment_choice = nested_sentiment(sentiment, known, enc_s, cache["fast_s"],
-                                               split, done)
+    acc_s, sentiment_choice, sentiment_final = nested_sentiment(
+        sentiment, known, enc_s, cache["fast_s"], units)
     sentiment_preds = {"baseline": LEVELS[cache["base_s"].argmax(1)],
                        "fast": LEVELS[cache["fast_s"].argmax(1)],
                        "encoder": LEVELS[enc_s.argmax(1)], "accurate": acc_s}
@@ -227,11 +249,15 @@ def quality() -> dict:
     out = {
         "data": {"file": DATA.name, "comments": int(len(r)), "folds_scored": [f + 1 for f in done],
                  f"themes_with_{MACRO_MIN}_plus": int(big.sum())},
-        "method": "KFold(5, shuffle, seed 0); accurate = encoder heads blended with the fast "
-                  "model, weights/threshold chosen per outer fold on the other folds only "
-                  "(nested); bootstrap 1,000 resamples, percentile 95% interval",
+        "method": "KFold(5, shuffle, seed 0), the folds in folds_scored; accurate = encoder "
+                  "heads blended with the fast model, weights/threshold chosen for each "
+                  "held-out unit on the other units only (nested; units = the scored folds, "
+                  "or the two random halves of a single scored fold); bootstrap 1,000 "
+                  "resamples, percentile 95% interval",
         "themes": {}, "sentiment": {},
         "chosen": {"themes": theme_choice, "sentiment": sentiment_choice},
+        "final_choice": {**theme_final, "sentiment_weight": sentiment_final,
+                         "chosen_on": "every scored comment (for the shipped heads)"},
     }
     for name, P in theme_preds.items():
         out["themes"][name] = {
@@ -290,16 +316,23 @@ def speed(comments: int, repeats: int) -> dict:
     encoder = Encoder()
     heads = safe_load(encoder.directory, HEADS_STEM)
     texts = synthetic_comments(comments)
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         vectors = encoder.encode(texts)
         heads.theme_proba(vectors)
         heads.sentiment_proba(vectors)
         times.append(time.perf_counter() - t0)
-        print(f"  {comments:,} comments: {times[-1]:.1f} s", flush=True)
+        cpu.append(time.process_time() - c0)
+        print(f"  {comments:,} comments: {times[-1]:.1f} s wall, {cpu[-1]:.1f} s CPU",
+              flush=True)
+    import os
+
     out = {"comments": comments, "repeats": repeats,
            "median_seconds": round(float(np.median(times)), 2),
+           "median_cpu_seconds": round(float(np.median(cpu)), 2),
+           "load_average_at_end": round(os.getloadavg()[0], 1),
+           "note": "wall time on a shared machine; CPU seconds / 2 estimates 2 idle cores",
            "comments_per_second": round(comments / float(np.median(times)), 1),
            "onnx": str((encoder.directory / "encoder.onnx").stat().st_size // 2**20) + " MB"}
     SPEED_RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -308,14 +341,68 @@ def speed(comments: int, repeats: int) -> dict:
     return out
 
 
+def retrain(sizes=(100, 300, 1000)) -> dict:
+    """Seconds to refit the officer models from N coded comments, as the accurate pass does on
+    each run: their TF-IDF ThemeClassifier and the ThemeHead over the encoder's vectors
+    (vectors from the final encoder)."""
+    from engage.nlp.classifier import ThemeClassifier
+    from engage.nlp.heads import ThemeHead
+
+    texts, Y, _s, _t = load()
+    with np.load(ROOT / "build" / "encoder_final" / "train_embeddings.npz") as saved:
+        vectors = saved["embeddings"].astype(np.float32)
+    out = {}
+    rng = np.random.default_rng(0)
+    for n in sizes:
+        rows = rng.choice(len(texts), n, replace=False)
+        t0 = time.perf_counter()
+        ThemeClassifier(min_examples=5, cv=3).fit(texts[rows], Y[rows])
+        t1 = time.perf_counter()
+        ThemeHead(min_examples=5).fit(vectors[rows], Y[rows])
+        t2 = time.perf_counter()
+        out[str(n)] = {"officer_text_model_s": round(t1 - t0, 2),
+                       "officer_vector_head_s": round(t2 - t1, 2)}
+        print(n, out[str(n)], flush=True)
+    return out
+
+
+def project_pass(comments: int) -> dict:
+    """Both passes over a fresh project of ``comments`` synthetic comments, as ``engage
+    analyse`` runs them: wall and CPU seconds of each, peak memory of this process."""
+    import resource
+
+    from bench_analyse import build
+
+    from engage.analysis.pipeline import analyse_project, refine_project
+
+    path = build(comments, f"accurate_{comments}")
+    t0, c0 = time.perf_counter(), time.process_time()
+    fast, _ = analyse_project(path)
+    t1, c1 = time.perf_counter(), time.process_time()
+    refined, _ = refine_project(path)
+    t2, c2 = time.perf_counter(), time.process_time()
+    out = {"comments": fast.comments, "fast_wall_s": round(t1 - t0, 1),
+           "fast_cpu_s": round(c1 - c0, 1), "accurate_wall_s": round(t2 - t1, 1),
+           "accurate_cpu_s": round(c2 - c1, 1), "accurate_stages": refined.stages,
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+           "load_average_at_end": round(__import__("os").getloadavg()[0], 1)}
+    print(json.dumps(out, indent=2), flush=True)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["quality", "speed", "fast-cache"])
+    parser.add_argument("what", choices=["quality", "speed", "fast-cache", "retrain",
+                                                   "project"])
     parser.add_argument("--comments", type=int, default=29_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if args.what == "quality":
         quality()
+    elif args.what == "project":
+        project_pass(args.comments)
+    elif args.what == "retrain":
+        print(json.dumps(retrain(), indent=2))
     elif args.what == "fast-cache":
         texts, Y, sentiment, _ = load()
         fast_and_baseline(texts, Y, sentiment)

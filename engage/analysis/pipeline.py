@@ -221,7 +221,7 @@ class _Analysis:
         results = self._results(ids, tokens, scores, evidence, theme_rows, [], [])
         report(0.97, REFINING)
         t = time.perf_counter()
-        mode = "warm start" if officer_n else "cold start"
+        mode = "accurate pass, " + ("warm start" if officer_n else "cold start")
         with self.project.transaction("accurate analysis"):
             run_id = store.start_run(self.project, self._model_version(), {
                 "consultation_id": self.consultation_id, "mode": mode, "pass": "accurate",
@@ -235,7 +235,7 @@ class _Analysis:
         for r in results:
             outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
         report(1.0, "Refined with the accurate model")
-        return AnalysisSummary(run_id, len(results), outcomes, 0, 0, f"accurate, {mode}",
+        return AnalysisSummary(run_id, len(results), outcomes, 0, 0, mode,
                                officer_n, time.perf_counter() - began, self.stages,
                                officer_sentiments), changes
 
@@ -384,7 +384,8 @@ class _Analysis:
             return "seed terms only"
         fast = str(model.card.get("created", "unknown"))
         if self.accurate is not None:
-            return f"accurate: encoder {self.accurate[0].version} + fast model {fast}"
+            return (f"sentence encoder built {self.accurate[0].version[:10]} + linear model "
+                    f"built {fast[:10]}")
         return fast
 
     @staticmethod
@@ -431,8 +432,9 @@ class _Analysis:
         return len(coded)
 
     def _officer_head(self, coded_ids, coded_texts, Y, model, ids, texts) -> np.ndarray:
-        """The officer's codings learnt over [encoder vector ⊕ their model's TF-IDF]: a small
-        logistic regression per theme, refitted in a second or two on every run."""
+        """The officer's codings learnt over the encoder's vectors: a small logistic regression
+        per theme, refitted in about a second on every run (their TF-IDF model, blended with
+        it, covers the words)."""
         from engage.analysis import vectors
         from engage.nlp.heads import ThemeHead
 
@@ -445,14 +447,11 @@ class _Analysis:
             vectors.save_vectors(self.project, [coded_ids[i] for i in rows], fresh,
                                  encoder.version)
             coded_vectors[rows] = fresh
-        features = model.features_
-        head = ThemeHead(min_examples=WARM_MIN_EXAMPLES).fit(
-            coded_vectors.astype(np.float32), Y, sparse=features.transform(coded_texts))
+        head = ThemeHead(min_examples=WARM_MIN_EXAMPLES).fit(coded_vectors.astype(np.float32), Y)
         out = np.zeros((len(texts), Y.shape[1]), dtype=np.float32)
         for start in range(0, len(texts), HEAD_BATCH):
             end = min(len(texts), start + HEAD_BATCH)
-            out[start:end] = head.predict_proba(self.vectors[start:end].astype(np.float32),
-                                                sparse=features.transform(texts[start:end]))
+            out[start:end] = head.predict_proba(self.vectors[start:end].astype(np.float32))
         return out
 
     def _warm_sentiment(self, texts: list[str]) -> int:

@@ -114,7 +114,7 @@ class AccurateHeads:
 def _design(vectors: np.ndarray, sparse: sp.spmatrix | None, scaler) -> sp.csr_matrix:
     dense = scaler.transform(np.asarray(vectors, dtype=np.float32)) * _DENSE_SCALE
     if sparse is None:
-        return sp.csr_matrix(dense)
+        return dense
     return sp.hstack([sp.csr_matrix(dense), sparse], format="csr")
 
 
@@ -147,8 +147,8 @@ class ThemeHead:
                 self.models_.append(None)
                 continue
             self.models_.append(LogisticRegression(
-                C=self.C, class_weight="balanced", max_iter=500, solver="liblinear").fit(
-                    X, Y[:, j]))
+                C=self.C, class_weight="balanced", max_iter=500,
+                solver="liblinear" if sp.issparse(X) else "lbfgs").fit(X, Y[:, j]))
         return self
 
     def predict_proba(self, vectors: np.ndarray, sparse: sp.spmatrix | None = None):

@@ -376,6 +376,12 @@ def _model_blocks(s: ConsultationSummary) -> list:
                                  if superseded else "")))
     else:
         blocks.append(Paragraph("The comments in this report have not been analysed yet."))
+    if any("accurate pass" in (r["mode"] or "") for r in used):
+        from engage.nlp.encoder import methodology_sentence
+
+        sentence = methodology_sentence()
+        if sentence:
+            blocks.append(Paragraph(sentence))
     a = s.agreement
     if c.reviewed or c.officer_sentiment:
         review = (f"Officers reviewed {fmt.counted(c.reviewed, 'comment')} and set the "
