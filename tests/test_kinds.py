@@ -212,3 +212,12 @@ def test_report_summary_says_what_people_asked_for_praised_and_complained_about(
     text = draft_summary_text(summary)
     assert ("people most often asked for Maternity (1), Travel to services (1); praised "
             "Maternity (1); complained about Travel to services (1).") in text
+
+
+def test_coproduction_portfolio_terms_leave_seed_context_out(project):
+    from engage.coproduction.portfolios import portfolio_seed_terms
+
+    project.db.execute("UPDATE themes SET seed_terms = ? WHERE name = 'Maternity'",
+                       ['["midwife", "birth (not near: date, certificate)"]'])
+    terms = portfolio_seed_terms(project)["One acute network"]
+    assert "birth" in terms and not any("not near" in t for t in terms)

@@ -95,6 +95,15 @@ def resolve_theme(project: Project, name: str) -> tuple[str, int | None]:
     return clean, None
 
 
+def _seed_phrase(term: str) -> str:
+    """A seed term without its context clause ("cut off (not near: phone)" → "cut off")."""
+    try:
+        from engage.nlp.taxonomy import parse_seed
+    except ImportError:
+        return term
+    return parse_seed(term).phrase
+
+
 def portfolio_seed_terms(project: Project) -> dict[str, tuple[str, ...]]:
     """Seed terms of each portfolio's themes: the project's own taxonomy when it has one."""
     if _table_has_rows(project, "themes"):
@@ -102,7 +111,8 @@ def portfolio_seed_terms(project: Project) -> dict[str, tuple[str, ...]]:
         for portfolio, seeds in project.db.execute(
                 "SELECT p.name, t.seed_terms FROM themes t "
                 "JOIN portfolios p ON p.id = t.portfolio_id").fetchall():
-            terms.setdefault(portfolio, []).extend(json.loads(seeds or "[]"))
+            terms.setdefault(portfolio, []).extend(_seed_phrase(term)
+                                                   for term in json.loads(seeds or "[]"))
         return {name: tuple(values) for name, values in terms.items()}
     return dict(_default_taxonomy()[1])
 
