@@ -445,7 +445,10 @@ class WordCount:
 
 
 def _left_out(token: str) -> bool:
-    return token in CLOUD_LEAVE_OUT or token.isdigit() or len(token) < 2
+    """Words the cloud and its word list both leave out, so the two always show the same."""
+    from engage.analysis.cloud import is_filler  # cloud imports this module
+
+    return token in CLOUD_LEAVE_OUT or token.isdigit() or len(token) < 2 or is_filler(token)
 
 
 def word_frequencies(project: Project, f: CommentFilter, limit: int = 150) -> list[WordCount]:
