@@ -61,13 +61,18 @@ def words_sql(column: str) -> str:
 
 
 #: Campaign groups: (group, consultation, first comment id, responses, respondents, words).
+#: Only groups big enough to be one are read in full (the index alone finds them), so the
+#: rule costs little on every figure.
 CAMPAIGN_GROUPS_SQL = f"""
     SELECT g.near_dup_group AS grp, gm.consultation_id AS consultation_id,
            min(g.comment_id) AS first_id, count(*) AS responses,
            count(DISTINCT gm.respondent_id) AS respondents,
            min({words_sql('gm.text')}) AS words
     FROM comment_analysis g JOIN comments gm ON gm.id = g.comment_id
-    WHERE g.near_dup_group IS NOT NULL AND gm.substantive = 1
+    WHERE g.near_dup_group IN (
+        SELECT near_dup_group FROM comment_analysis WHERE near_dup_group IS NOT NULL
+        GROUP BY near_dup_group HAVING count(*) >= {CAMPAIGN_MIN_RESPONDENTS})
+      AND gm.substantive = 1
     GROUP BY g.near_dup_group, gm.consultation_id
     HAVING count(DISTINCT gm.respondent_id) >= {CAMPAIGN_MIN_RESPONDENTS}
        AND min({words_sql('gm.text')}) >= {CAMPAIGN_MIN_WORDS}"""
@@ -84,23 +89,34 @@ def repeat_sql(m: str = "m") -> str:
     """True for a repeat: an earlier comment by the same respondent has the same text key.
 
     `duplicate_of` (set at import for any earlier comment with the key) screens first, so the
-    lookup runs only for the few comments that have a twin somewhere."""
+    lookup runs only for comments that have a twin somewhere; it reads the respondent's own
+    few comments (their index), never every copy of a common short answer, which made the
+    Overview five times slower on 29,000 comments."""
     return (f"({m}.duplicate_of IS NOT NULL AND EXISTS (SELECT 1 FROM comments e "
-            f"WHERE e.consultation_id = {m}.consultation_id AND e.dup_key = {m}.dup_key "
-            f"AND e.respondent_id = {m}.respondent_id AND e.id < {m}.id))")
+            f"INDEXED BY idx_comments_respondent_id WHERE e.respondent_id = {m}.respondent_id "
+            f"AND e.dup_key = {m}.dup_key AND e.consultation_id = {m}.consultation_id "
+            f"AND e.id < {m}.id))")
+
+
+#: Ids of repeats, as one list a statement builds once (a few milliseconds on 29,000).
+REPEATS_SQL = f"SELECT rp.id FROM comments rp NOT INDEXED WHERE {repeat_sql('rp')}"
+#: Ids of every substantive comment that is not counted (repeats and campaign copies).
+NOT_COUNTED_SQL = f"{REPEATS_SQL} UNION ALL {CAMPAIGN_COPIES_SQL}"
 
 
 def counted_sql(m: str = "m") -> str:
-    """SQL condition: the comment (alias `m`) is a counted comment."""
-    return (f"({m}.substantive = 1 AND NOT {repeat_sql(m)} "
-            f"AND {m}.id NOT IN ({CAMPAIGN_COPIES_SQL}))")
+    """SQL condition: the comment (alias `m`) is a counted comment.
+
+    The ids not counted are a list SQLite builds once per statement, so a scan of every
+    coding checks each row against it in constant time."""
+    return f"({m}.substantive = 1 AND {m}.id NOT IN ({NOT_COUNTED_SQL}))"
 
 
 def status_sql(m: str = "m") -> str:
     """SQL expression: NULL for a counted comment, else why not ('no_content', 'repeat',
     'campaign')."""
     return (f"CASE WHEN {m}.substantive = 0 THEN '{NO_CONTENT}' "
-            f"WHEN {repeat_sql(m)} THEN '{REPEAT}' "
+            f"WHEN {m}.id IN ({REPEATS_SQL}) THEN '{REPEAT}' "
             f"WHEN {m}.id IN ({CAMPAIGN_COPIES_SQL}) THEN '{CAMPAIGN}' END")
 
 
@@ -152,18 +168,24 @@ class Counts:
 
 
 def counts(project: Project, consultation_id: int | None = None) -> Counts:
-    """The rule's figures for a consultation (None: the whole project)."""
-    where, params = ("WHERE r.consultation_id = ?", [consultation_id]) \
+    """The rule's figures for a consultation (None: the whole project). Three scans of the
+    comments (no join): the Overview asks for them on every refresh."""
+    where, params = ("AND +m.consultation_id = ?", [consultation_id]) \
         if consultation_id is not None else ("", [])
-    row = project.db.execute(f"""
-        SELECT (SELECT count(*) FROM respondents r {where}),
-               count(DISTINCT CASE WHEN s.status IS NULL OR s.status != '{NO_CONTENT}'
-                                   THEN s.respondent_id END),
-               count(DISTINCT CASE WHEN s.status IS NULL THEN s.respondent_id END),
-               count(*), coalesce(sum(s.status = '{NO_CONTENT}'), 0),
-               coalesce(sum(s.status = '{REPEAT}'), 0), coalesce(sum(s.status = '{CAMPAIGN}'), 0),
-               coalesce(sum(s.status IS NULL), 0)
-        FROM (SELECT m.respondent_id, {status_sql('m')} AS status
-              FROM comments m NOT INDEXED JOIN respondents r ON r.id = m.respondent_id
-              {where}) s""", params + params).fetchone()
-    return Counts(*(int(v or 0) for v in row))
+    by_status = {status: (n, people) for status, n, people in project.db.execute(f"""
+        SELECT status, count(*), count(DISTINCT respondent_id) FROM (
+            SELECT m.respondent_id, {status_sql('m')} AS status FROM comments m NOT INDEXED
+            WHERE 1 {where}) GROUP BY status""", params)}
+    commenting = project.db.execute(
+        f"SELECT count(DISTINCT m.respondent_id) FROM comments m NOT INDEXED "
+        f"WHERE m.substantive = 1 {where}", params).fetchone()[0]
+    respondents = project.db.execute(
+        "SELECT count(*) FROM respondents" + (" WHERE consultation_id = ?" if params else ""),
+        params).fetchone()[0]
+
+    def n(status: str | None) -> int:
+        return int(by_status.get(status, (0, 0))[0])
+
+    return Counts(int(respondents), int(commenting or 0),
+                  int(by_status.get(None, (0, 0))[1]), sum(v[0] for v in by_status.values()),
+                  n(NO_CONTENT), n(REPEAT), n(CAMPAIGN), n(None))
