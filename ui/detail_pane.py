@@ -150,7 +150,7 @@ class DetailPane(QWidget):
         rows += [(attribute_label(name), d.get(name)) for name in _FIXED_ATTRIBUTES]
         rows += [(attribute_label(k), v) for k, v in d["respondent_attributes"].items()]
         rows += [("Source", _source(d)), ("Personal data", _personal_data(d)),
-                 ("Status", _status(d))]
+                 ("Status", _status(d)), ("Kind", kind_text(d))]
         table = "".join(_fact_row(label, value) for label, value in rows
                         if value not in (None, ""))
         return (f"<h3>Comment {d['id']}</h3>"
@@ -171,6 +171,21 @@ def _fact_row(label: str, value) -> str:
                 f"<tr><td></td><td style='padding:0 0 2px 0'>{value_html}</td></tr>")
     return (f"<tr><td style='padding:2px 10px 2px 0; white-space:nowrap'><b>{label_html}</b>"
             f"</td><td style='padding:2px 0'>{value_html}</td></tr>")
+
+
+def kind_text(d: dict) -> str:
+    """'Suggestion (set by an officer)' / 'Praise (the model's estimate, 82% sure)': the
+    comment's kind (engage.nlp.kind) and who set it."""
+    from engage.nlp.kind import KIND_WORDS  # lazily: it brings scikit-learn
+
+    kind = d.get("kind")
+    if not kind:
+        return "not classified yet (the next analysis fills it in)"
+    word = KIND_WORDS.get(kind, kind)
+    if d.get("kind_source") == "officer":
+        return f"{word} (set by an officer)"
+    sure = d.get("kind_confidence")
+    return f"{word} (the model's estimate" + (f", {sure:.0%} sure)" if sure is not None else ")")
 
 
 def _place(d: dict) -> str:

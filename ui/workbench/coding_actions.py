@@ -14,16 +14,23 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 
-from engage.analysis import store, workbench_store
+from engage.analysis import kinds, store, workbench_store
+from engage.browse import comment_detail
 from engage.changes import Changes
+from engage.errors import EngageError
 from ui.workbench.theme_dialogs import ThemeDialog
 
 if TYPE_CHECKING:
     from ui.workbench.coding import CodingWorkbench
 
 MAX_RECENT = 9
+#: Shift+letter sets a comment's kind (engage.nlp.kind); Shift+U hands it back to the model.
+KIND_KEYS = {"praise": "Shift+P", "complaint": "Shift+C", "suggestion": "Shift+S",
+             "question": "Shift+Q", "mixed": "Shift+M", "none": "Shift+X"}
+KIND_LABELS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Suggestion",
+               "question": "Question", "mixed": "Mixed", "none": "None (nothing to classify)"}
 
 
 class CodingActions(QObject):
@@ -62,6 +69,12 @@ class CodingActions(QObject):
                 lambda level=level: self.set_sentiment(level), str(level))
         add("sentiment0", "Use the model's sentiment", lambda: self.set_sentiment(None), "0")
         add("key_quote", "Key quote", self.toggle_key_quote, "K")
+        for kind, key in KIND_KEYS.items():
+            add(f"kind_{kind}", f"Kind: {KIND_LABELS[kind]}",
+                lambda kind=kind: self.set_kind(kind), key,
+                tip=f"Set the kind of the selected comments to {KIND_LABELS[kind].lower()}")
+        add("kind_model", "Kind: the model's", lambda: self.set_kind(None), "Shift+U",
+            tip="Hand the selected comments' kind back to the model (the next analysis sets it)")
         add("split", "Split off into a new theme…", self.split_current, "Ctrl+Shift+T",
             tip="Move the selected comments from the current theme to a new theme")
         for n in range(1, MAX_RECENT + 1):
@@ -232,6 +245,23 @@ class CodingActions(QObject):
                   lambda: (store.set_officer_sentiment(project, ids, level), {}), ids,
                   coded=False)
 
+    def set_kind(self, kind: str | None) -> None:
+        """The officer's kind for the selected comments: one audited transaction, one undo
+        step (undo puts back each comment's kind and who set it)."""
+        ids = self._targets()
+        if not ids or self.project is None:
+            return
+        if self.session.before_decision is not None:
+            self.session.before_decision()
+        command = KindCommand(self.session, ids, kind)
+        try:
+            changes = command.perform()
+        except EngageError as exc:
+            self.session.failed.emit(str(exc))
+            return
+        self.session.undo_stack.push(command)
+        self.session.announce(changes, ids)
+
     def toggle_key_quote(self) -> None:
         ids = self._targets()
         if not ids:
@@ -255,3 +285,63 @@ def split(session, theme_id: int, ids: list[int], name: str,
     command = session.run(f"Split into {name}", {"comments": ids, "themes_of_comments": [theme_id],
                                                 "theme_ids": [theme_id]}, action, ids)
     return None if command is None else command.result["theme_ids"][0]
+
+
+class KindCommand(QUndoCommand):
+    """Set the kind of comments (engage.analysis.kinds.set_kind); undo restores each one's
+    kind, source and confidence as they were, in one audited transaction."""
+
+    def __init__(self, session, comment_ids: list[int], kind: str | None) -> None:
+        word = KIND_LABELS[kind].split(" (")[0] if kind else "the model's"
+        count = f" ({len(comment_ids)} comments)" if len(comment_ids) > 1 else ""
+        super().__init__(f"Kind {word}{count}")
+        self.session, self.ids, self.kind = session, list(comment_ids), kind
+        self.before: list[tuple[int, str | None, str | None, float | None]] = []
+        self._first = True
+
+    def perform(self) -> Changes:
+        project = self.session.project
+        self.before = [(cid, d.get("kind"), d.get("kind_source"), d.get("kind_confidence"))
+                       for cid in self.ids for d in [comment_detail(project, cid)]]
+        return kinds.set_kind(project, self.ids, self.kind)
+
+    def redo(self) -> None:
+        if self._first:  # pushed after perform(): the action has already run
+            self._first = False
+            return
+        self._apply(lambda project: kinds.set_kind(project, self.ids, self.kind), "redo")
+
+    def undo(self) -> None:
+        self._apply(self._restore, "undo")
+
+    def _restore(self, project) -> Changes:
+        changes = Changes()
+        with project.transaction(f"undo {self.text().lower()}"):
+            officer: dict[str, list[int]] = {}
+            model: list[tuple[int, str, float]] = []
+            cleared: list[int] = []
+            for cid, kind, source, confidence in self.before:
+                if kind is not None and source == kinds.OFFICER:
+                    officer.setdefault(kind, []).append(cid)
+                else:
+                    cleared.append(cid)
+                    if kind is not None:
+                        model.append((cid, kind, 0.0 if confidence is None else confidence))
+            if cleared:
+                changes |= kinds.set_kind(project, cleared, None)
+            if model:
+                changes |= kinds.save_model_kinds(project, *map(list, zip(*model, strict=True)))
+            for kind, group in officer.items():
+                changes |= kinds.set_kind(project, group, kind)
+        return changes
+
+    def _apply(self, action, verb: str) -> None:
+        project = self.session.project
+        if project is None:
+            return
+        try:
+            changes = action(project)
+        except EngageError as exc:
+            self.session.failed.emit(f"Could not {verb} “{self.text()}”: {exc}")
+            return
+        self.session.announce(changes, self.ids)

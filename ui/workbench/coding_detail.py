@@ -20,12 +20,14 @@ from engage.analysis.evidence import evidence_spans
 from engage.browse import comment_detail
 from engage.errors import NotFoundError
 from engage.project import Project
+from ui.detail_pane import kind_text
 from ui.workbench.chips import HIGHLIGHT_COLOURS
 from ui.workbench.coding_model import SENTIMENT_LEVELS, sentiment_of
 
 KEYS_HELP = ("A accept · R reject · Shift+A accept all · Del remove · ←/→ choose theme · "
              "Ctrl+T add theme · Alt+1…9 recent themes · 1–5 sentiment · 0 model's sentiment · "
-             "K key quote · J/↓ next · N next to review · Ctrl+Z undo")
+             "K key quote · Shift+P/C/S/Q/M/X kind: praise, complaint, suggestion, question, "
+             "mixed, none · Shift+U model's kind · J/↓ next · N next to review · Ctrl+Z undo")
 
 
 def ordered_codings(info: dict, order: list[int] | None = None) -> list[dict]:
@@ -189,7 +191,7 @@ class CodingDetail(QWidget):
                  "<p style='white-space:pre-wrap; font-size:large'>"
                  f"{highlighted_html(d['text'], codings)}</p>",
                  "<h4 style='margin-bottom:2px'>Themes</h4>", self._themes_table(codings, muted),
-                 self._facts(info, muted),
+                 self._facts(info, muted, d),
                  f"<p style='color:{muted}; font-size:small'>{html.escape(KEYS_HELP)}</p>"]
         return "".join(parts)
 
@@ -229,7 +231,7 @@ class CodingDetail(QWidget):
                 + "</table>")
 
     @staticmethod
-    def _facts(info: dict, muted: str) -> str:
+    def _facts(info: dict, muted: str, detail: dict | None = None) -> str:
         level, officer = sentiment_of(info)
         if level is None:
             sentiment = "not estimated"
@@ -237,6 +239,8 @@ class CodingDetail(QWidget):
             sentiment = f"{level} {SENTIMENT_LEVELS[level]} " + \
                 ("(set by an officer)" if officer else "(the model's estimate)")
         facts = [f"<b>Sentiment:</b> {html.escape(sentiment)}"]
+        if detail is not None:
+            facts.append(f"<b>Kind:</b> {html.escape(kind_text(detail))}")
         if info.get("key_quote"):
             facts.append("<b>★ Key quote</b>")
         if info.get("reviewed"):
