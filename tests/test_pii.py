@@ -352,3 +352,10 @@ def test_masker_precision_and_recall_on_the_labelled_set():
     assert result.recall >= 0.95, result.errors
     assert result.precision >= 0.95, result.errors
     assert result.clean_lines_changed <= 0.05 * result.clean_lines, result.errors
+
+
+def test_the_cheap_title_cue_never_hides_a_title():
+    from engage.importing import pii
+
+    for title in pii._TITLE_WORDS + [t.upper() for t in pii._TITLE_WORDS]:
+        assert masked(f"({title} Okafor)") == "([name])", title

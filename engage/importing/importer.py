@@ -190,6 +190,7 @@ class _ImportPlan:
         self.pseudonyms: dict[str, str] = {}
         self.masked_values: dict[str, tuple[str, Counter]] = {}
         self.question_texts: dict[str, str] = {}
+        self.attribute_columns = mapping.attribute_columns  # once, not once a row
         self._key: bytes | None = None
         self.role_index = {role: self.index[column] for column, role in mapping.roles.items()
                            if role not in ("comment", "attribute", "ignore")}
@@ -379,12 +380,12 @@ class _ImportPlan:
 
     def _merge(self, row: dict, values: list[str], row_number: int) -> None:
         """A respondent's later row (long layout) fills in what their first row left empty."""
-        if not self.mapping.attribute_columns and not any(
+        if not self.attribute_columns and not any(
                 row.get(name) is None for name in FIXED_ATTRIBUTES):
             return
         attributes = json.loads(row["attributes"])
         changed = False
-        for column in self.mapping.attribute_columns:
+        for column in self.attribute_columns:
             value = values[self.index[column]].strip()
             if value and column not in attributes:
                 attributes[column] = self._mask_value(value, row_number)
@@ -468,7 +469,7 @@ class _ImportPlan:
         if isinstance(place_id, str):
             place_id = self._unknown_locality(place_id)
         attributes = {column: values[self.index[column]].strip()
-                      for column in self.mapping.attribute_columns
+                      for column in self.attribute_columns
                       if values[self.index[column]].strip()}
         row = dict(id=rid, consultation_id=self.consultation_id, external_id=external,
                    place_id=place_id, place_raw=place_raw or None, postcode_district=district,

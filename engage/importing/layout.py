@@ -382,11 +382,15 @@ def find_question_column(table: Table, respondent_column: str | None,
     for j, column in enumerate(table.columns):
         if column in exclude or column == respondent_column or metadata_kind(column):
             continue
+        if len({r[j] for r in rows[:200]}) > 2 * _MAX_QUESTIONS:
+            continue  # free text or ids: clear from the first rows, no need to read them all
         values = [" ".join(r[j].split()) for r in rows if r[j].strip()]
         if len(values) < 2 or len(values) < 0.5 * len(rows):
             continue
         counts = Counter(values)
         if len(counts) > _MAX_QUESTIONS or len(counts) > len(values) / 2:
+            continue
+        if not any(_looks_like_question(v) for v in counts) and "question" not in column.casefold():
             continue
         share = sum(1 for v in counts if _looks_like_question(v)) / len(counts)
         named = "question" in column.casefold()
