@@ -85,3 +85,86 @@ def test_shift_u_hands_the_kind_back_to_the_model(qtbot, workbench, small):
         press(qtbot, workbench, Qt.Key.Key_U, SHIFT)
     assert kind_of(small, 1)[:2] == (None, None)
     assert "not classified yet" in workbench.detail.plain_text()
+
+
+# ----- the overview: asked for / praised / complained about per theme ---------------------------
+@pytest.fixture
+def sample(analysed_sample_path):
+    with Project.open(analysed_sample_path) as project:
+        yield project
+
+
+def overview_of(qtbot, project, consultation_id=None):
+    from ui.workbench.overview import OverviewWidget
+
+    widget = OverviewWidget(project)
+    qtbot.addWidget(widget)
+    widget.set_consultation(consultation_id)
+    widget.resize(1500, 900)
+    with qtbot.waitSignal(widget.refreshed, timeout=30000):
+        widget.show()
+    return widget
+
+
+def theme_indexes(model):
+    for p_row in range(model.rowCount()):
+        parent = model.index(p_row, 0)
+        for t_row in range(model.rowCount(parent)):
+            yield model.index(t_row, 0, parent)
+
+
+def test_overview_kind_columns_are_the_cores_per_theme_counts(qtbot, qtmodeltester, sample):
+    from ui.workbench.overview_models import ASKED, COMPLAINED, KIND_ROLE, PRAISED
+
+    cid = sample.consultations()[0]["id"]
+    widget = overview_of(qtbot, sample, cid)
+    qtmodeltester.check(widget.tree_model)
+    truth = {r["theme_id"]: r for r in kinds.kinds_by_theme(sample, cid)}
+    assert sum(r["suggestion"] for r in truth.values()) > 0  # the sample has wishes in it
+    model = widget.tree_model
+    for index in theme_indexes(model):
+        row = truth[model.key(index)[1]]
+        for column, kind in ((ASKED, "suggestion"), (PRAISED, "praise"),
+                             (COMPLAINED, "complaint")):
+            cell = index.siblingAtColumn(column)
+            assert cell.data() == f"{row[kind]:,}"
+            assert cell.data(KIND_ROLE) == kind
+    portfolio = model.index(0, ASKED)
+    assert portfolio.data() == "" and portfolio.data(KIND_ROLE) is None
+    assert "Asked for</b> most:" in widget.headline.text()
+
+
+def test_clicking_a_themes_asked_for_figure_lists_exactly_those_comments(qtbot, sample):
+    from engage.browse import count_comments, fetch_comments
+    from ui.workbench.overview_models import ASKED
+
+    cid = sample.consultations()[0]["id"]
+    widget = overview_of(qtbot, sample, cid)
+    model = widget.tree_model
+    index = max(theme_indexes(model),
+                key=lambda i: int(i.siblingAtColumn(ASKED).data().replace(",", "")))
+    expected = int(index.siblingAtColumn(ASKED).data().replace(",", ""))
+    assert expected > 0
+    cell = widget.tree_proxy.mapFromSource(index.siblingAtColumn(ASKED))
+    widget.tree.scrollTo(cell)
+    with qtbot.waitSignal(widget.filter_requested, timeout=10000) as blocker:
+        qtbot.mouseClick(widget.tree.viewport(), Qt.MouseButton.LeftButton,
+                         pos=widget.tree.visualRect(cell).center())
+    f = blocker.args[0]
+    assert f.theme_id == model.key(index)[1] and f.counted_only
+    assert count_comments(sample, f) == expected
+    shown = fetch_comments(sample, f, offset=0, limit=expected)
+    assert {comment_detail(sample, c.id)["kind"] for c in shown} == {"suggestion"}
+
+
+def test_overview_shows_dashes_while_no_comment_has_a_kind(qtbot, small):
+    from ui.workbench.overview_models import ASKED
+
+    widget = overview_of(qtbot, small)
+    model = widget.tree_model
+    cells = [i.siblingAtColumn(ASKED).data() for i in theme_indexes(model)]
+    assert cells and set(cells) == {"–"}
+    kinds.save_model_kinds(small, [1], ["suggestion"], [0.9])
+    with qtbot.waitSignal(widget.refreshed, timeout=30000):
+        widget.on_changes(kinds.set_kind(small, [2], "complaint"))
+    assert "–" not in {i.siblingAtColumn(ASKED).data() for i in theme_indexes(model)}

@@ -11,6 +11,8 @@ instant. A write announced through `on_changes` reloads them in the background.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import counting, explore, workbench_store
+from engage.analysis import counting, explore, kinds, workbench_store
 from engage.browse import CommentFilter
 from engage.changes import Changes
 from engage.project import Project
@@ -34,10 +36,14 @@ from ui.tasks import TaskRunner
 from ui.workbench.background import with_own_connection
 from ui.workbench.month_chart import MonthChart, Series
 from ui.workbench.overview_models import (
+    ASKED,
     COMMENTS,
+    COMPLAINED,
     KEY_ROLE,
+    KIND_ROLE,
     NAME,
     PLACE_BASE,
+    PRAISED,
     SENTIMENT,
     SHARE,
     SORT_ROLE,
@@ -63,6 +69,11 @@ class Figures:
         # the review queue's own count (distinct texts waiting), not "outcome = uncertain",
         # which still counts comments an officer has already reviewed
         self.for_review = workbench_store.review_queue_count(project, consultation_id)
+        # what people asked for / praised / complained about, per theme; None while no
+        # comment has a kind yet (the analysis has not classified them)
+        self.kind_counts = kinds.kind_counts(project, consultation_id)
+        classified = sum(n for k, n in self.kind_counts.items() if k != "unknown")
+        self.kinds = kinds.kinds_by_theme(project, consultation_id) if classified else None
 
 
 def month_filter(project: Project, base: CommentFilter, key: tuple[str, int],
@@ -72,6 +83,15 @@ def month_filter(project: Project, base: CommentFilter, key: tuple[str, int],
     would cost the list more than the ids themselves."""
     ids = explore.month_comment_ids(project, key[0], key[1], month, base.consultation_id)
     return base.with_(comment_ids=ids, theme_id=key[1] if key[0] == "theme" else None)
+
+
+def kind_filter(project: Project, base: CommentFilter, theme_id: int,
+                kind: str) -> CommentFilter:
+    """The comment filter behind a theme's "asked for" / "praised" / "complained about"
+    figure: its comments' ids (the filter has no kind), the theme kept for context."""
+    rows = kinds.comments_of_kind(project, kind, theme_id=theme_id,
+                                  consultation_id=base.consultation_id, limit=-1)
+    return base.with_(comment_ids=tuple(r["comment_id"] for r in rows), theme_id=theme_id)
 
 
 class OverviewWidget(QWidget):
@@ -122,6 +142,8 @@ class OverviewWidget(QWidget):
         self.tree.setColumnWidth(NAME, 300)
         self.tree.setColumnWidth(COMMENTS, 86)
         self.tree.setColumnWidth(SHARE, 96)
+        for column in (ASKED, PRAISED, COMPLAINED):
+            self.tree.setColumnWidth(column, 84 if column != COMPLAINED else 122)
         self.tree.clicked.connect(self._tree_clicked)
         self.tree.activated.connect(self._tree_clicked)
         self.tree.selectionModel().currentChanged.connect(lambda *_: self._show_chart())
@@ -237,7 +259,8 @@ class OverviewWidget(QWidget):
         key = self.selected_key()
         self.figures = figures
         self.status.setText("")
-        self.tree_model.set_overview(figures.overview if figures else None)
+        self.tree_model.set_overview(figures.overview if figures else None,
+                                     figures.kinds if figures else None)
         self.tree.expandAll()
         self._fit_names()
         self.place_model.set_table(figures.places if figures else explore.PlaceTable([], []))
@@ -309,8 +332,19 @@ class OverviewWidget(QWidget):
             f"<b>{self.figures.for_review:,}</b> for review · "
             f"<b>{outcomes.get('no_theme', 0):,}</b> with no theme"
             + (f" · <b>{waiting:,}</b> not analysed yet" if waiting > 0 else "")
-            + not_counted)
+            + not_counted + self._kinds_line())
         self.headline.setToolTip(f"{counting.RULE_NAME}: {counting.RULE_SUMMARY}")
+
+    def _kinds_line(self) -> str:
+        """A second line: the themes most asked for, praised and complained about."""
+        rows = self.figures.kinds if self.figures is not None else None
+        if not rows:
+            return ""
+        top = kinds.headline(rows, top=3)
+        parts = [f"<b>{html.escape(kinds.HEADLINE_WORDS[k].capitalize())}</b> most: "
+                 + (", ".join(f"{html.escape(name)} ({n:,})" for name, n in top[k]) or "none")
+                 for k in kinds.HEADLINE_KINDS]
+        return "<br/>" + " · ".join(parts)
 
     # ----- selection and chart -------------------------------------------------------------
     def selected_key(self) -> tuple[str, int] | None:
@@ -354,8 +388,14 @@ class OverviewWidget(QWidget):
         return self.base_filter().with_(**{field: key_id})
 
     def _tree_clicked(self, index: QModelIndex) -> None:
-        key = index.data(KEY_ROLE)
-        if key is not None:
+        key, kind = index.data(KEY_ROLE), index.data(KIND_ROLE)
+        if key is not None and kind is not None and key[0] == "theme" \
+                and self.project is not None:
+            self.status.setText("Finding the comments…")
+            self.lookups.start(with_own_connection(self.project.path, kind_filter,
+                                                   self.base_filter(), key[1], kind),
+                               "Finding comments")
+        elif key is not None:
             self.filter_requested.emit(self._key_filter(key))
 
     def _bar_clicked(self, key: tuple[str, int], month: str) -> None:

@@ -20,12 +20,23 @@ _Index = QModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2   # ("portfolio", id) / ("theme", id) / place cell
 SHARE_ROLE = Qt.ItemDataRole.UserRole + 3
-NAME, COMMENTS, SHARE, SENTIMENT = range(4)
-TREE_HEADERS = ("Portfolio / theme", "Comments", "Respondents", "Sentiment")
+KIND_ROLE = Qt.ItemDataRole.UserRole + 4  # the kind a count cell stands for (theme rows)
+NAME, COMMENTS, SHARE, ASKED, PRAISED, COMPLAINED, SENTIMENT = range(7)
+#: the kind behind each kind column (engage.analysis.kinds.HEADLINE_KINDS)
+KIND_COLUMNS = {ASKED: "suggestion", PRAISED: "praise", COMPLAINED: "complaint"}
+TREE_HEADERS = ("Portfolio / theme", "Comments", "Respondents", "Asked for", "Praised",
+                "Complained about", "Sentiment")
 TREE_TIPS = ("Dorset ICS portfolios and their themes",
              "Comments with the theme on (officer-accepted, or confidently suggested)",
              "Share of the respondents with a counted comment who mentioned the theme",
+             "Counted comments on the theme that ask for something: a wish, a priority or an "
+             "idea, with no bad experience reported (kind: suggestion)",
+             "Counted comments on the theme that praise (kind: praise)",
+             "Counted comments on the theme that report a bad experience or disapproval "
+             "(kind: complaint)",
              "Comments by sentiment, very positive (left) to very negative (right)")
+_KIND_WORDS = {"suggestion": "asked for something", "praise": "praised",
+               "complaint": "complained"}
 _TOP = 0  # internal id of a portfolio row; a theme row holds its portfolio's row + 1
 
 
@@ -44,7 +55,8 @@ class _Node:
 
     __slots__ = ("record", "key", "roles")
 
-    def __init__(self, record: dict, key: tuple[str, int], base: int) -> None:
+    def __init__(self, record: dict, key: tuple[str, int], base: int,
+                 kinds: dict | None = None) -> None:
         self.record, self.key = record, key
         name = record["portfolio"] if key[0] == "portfolio" else record["theme"]
         share = explore.share(record["respondents"], base)
@@ -57,16 +69,34 @@ class _Node:
         if key[0] == "portfolio":
             bold = QFont()
             bold.setBold(True)
+        counts = [None if kinds is None else int(kinds.get(k) or 0)
+                  for k in KIND_COLUMNS.values()]
+        if key[0] == "portfolio":
+            kind_tip = (f"{name}: what people asked for, praised and complained about is "
+                        "counted per theme (a comment can carry several of a portfolio's "
+                        "themes). Click to list the portfolio's comments.")
+        elif kinds is None:
+            kind_tip = f"{name}: the kinds of comment are not classified yet."
+        else:
+            kind_tip = None
+        kind_tips = tuple(kind_tip or (
+            f"{name}: {fmt.counted(n, 'counted comment')} {_KIND_WORDS[k]}. "
+            "Click to list them.") for k, n in zip(KIND_COLUMNS.values(), counts, strict=True))
+        shown = tuple("" if key[0] == "portfolio" else "–" if n is None else fmt.count(n)
+                      for n in counts)
+        kind_of = tuple(None if key[0] == "portfolio" or n is None else k
+                        for k, n in zip(KIND_COLUMNS.values(), counts, strict=True))
         self.roles = {
-            _DISPLAY: (name, fmt.count(record["comments"]), fmt.pct(share), None),
-            int(SORT_ROLE): (name, record["comments"], share,
+            _DISPLAY: (name, fmt.count(record["comments"]), fmt.pct(share), *shown, None),
+            int(SORT_ROLE): (name, record["comments"], share, *(n or 0 for n in counts),
                              levels[3] + levels[4] - levels[0] - levels[1]),
-            int(KEY_ROLE): (key,) * 4,
-            int(SENTIMENT_ROLE): (None, None, None, levels),
-            _ALIGN: (None, _RIGHT, _RIGHT, None),
-            _FONT: (bold, None, None, None),
-            _TIP: (tip,) * 4,
-            _ACCESSIBLE: (tip,) * 4,
+            int(KEY_ROLE): (key,) * len(TREE_HEADERS),
+            int(KIND_ROLE): (None, None, None, *kind_of, None),
+            int(SENTIMENT_ROLE): (None,) * (len(TREE_HEADERS) - 1) + (levels,),
+            _ALIGN: (None, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, None),
+            _FONT: (bold,) + (None,) * (len(TREE_HEADERS) - 1),
+            _TIP: (tip, tip, tip, *kind_tips, tip),
+            _ACCESSIBLE: (tip, tip, tip, *kind_tips, tip),
         }
 
 
@@ -79,16 +109,21 @@ class ThemeTreeModel(QAbstractItemModel):
         self._portfolios: list[_Node] = []
         self._themes: list[list[_Node]] = []
 
-    def set_overview(self, overview: explore.Overview | None) -> None:
+    def set_overview(self, overview: explore.Overview | None,
+                     kinds: list[dict] | None = None) -> None:
+        """Show an overview; `kinds` (engage.analysis.kinds.kinds_by_theme rows) fills the
+        asked for / praised / complained about columns (left as "–" without it)."""
         self.beginResetModel()
         self.overview = overview
+        by_theme = {r["theme_id"]: r for r in kinds or []}
         base = overview.base.respondents if overview else 0
         self._portfolios = [_Node(p, ("portfolio", p["portfolio_id"]), base)
                             for p in (overview.portfolios if overview else [])]
         by_portfolio: dict[int, list[_Node]] = {n.key[1]: [] for n in self._portfolios}
         for theme in overview.themes if overview else []:
             by_portfolio.setdefault(theme["portfolio_id"], []).append(
-                _Node(theme, ("theme", theme["theme_id"]), base))
+                _Node(theme, ("theme", theme["theme_id"]), base,
+                      by_theme.get(theme["theme_id"], {}) if kinds is not None else None))
         self._themes = [by_portfolio[n.key[1]] for n in self._portfolios]
         self.endResetModel()
 
