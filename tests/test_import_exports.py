@@ -285,3 +285,18 @@ def test_answer_rows_without_a_question_column_are_all_kept(tmp_path):
         report, _ = import_file(project, path, "Answers")
         assert _counts(project) == (10, len(rows) - 1)
     assert not report.skipped and report.shape[1].startswith("wide layout")
+
+
+def test_a_qualtrics_workbook_reads_like_its_csv(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    export = exports.qualtrics()
+    book = openpyxl.Workbook()
+    for row in export.rows:
+        book.active.append(row)
+    path = tmp_path / "qualtrics.xlsx"
+    book.save(path)
+    with _project(tmp_path) as project:
+        report, _ = import_file(project, path, "Workbook")
+        assert _counts(project) == (export.respondents, export.answers)
+        assert _questions(project) == export.questions
+    assert report.shape[0].startswith("Qualtrics export: 3 header rows")
