@@ -150,12 +150,19 @@ class DetailPane(QWidget):
         rows += [(attribute_label(name), d.get(name)) for name in _FIXED_ATTRIBUTES]
         rows += [(attribute_label(k), v) for k, v in d["respondent_attributes"].items()]
         rows += [("Source", _source(d)), ("Personal data", _personal_data(d)),
-                 ("Status", _status(d)), ("Kind", kind_text(d))]
+                 ("Status", _status(d)), ("Kind", kind_text(d)),
+                 ("Coded by", self._coded_by(d["id"]))]
         table = "".join(_fact_row(label, value) for label, value in rows
                         if value not in (None, ""))
         return (f"<h3>Comment {d['id']}</h3>"
                 f"<p style='white-space:pre-wrap'>{text}</p><hr/>"
                 f"<table cellspacing='0'>{table}</table>")
+
+    def _coded_by(self, comment_id: int) -> str | None:
+        """Which model's themes and sentiment the comment carries (fast or accurate pass)."""
+        from engage.analysis.vectors import coded_by_label
+
+        return coded_by_label(self._project, comment_id)
 
 
 #: Labels longer than this go on a line of their own above their value. A survey's attribute

@@ -130,3 +130,12 @@ def mark_coded_by(project: Project, comment_ids: Sequence[int], model: str) -> N
     """Record which model's results the comments now carry (inside the caller's transaction)."""
     project.db.conn.executemany("UPDATE comment_analysis SET coded_by = ? WHERE comment_id = ?",
                                 [(model, int(cid)) for cid in comment_ids])
+
+
+def coded_by_label(project: Project, comment_id: int) -> str | None:
+    """'accurate model' / 'fast model' for an analysed comment, None for one not analysed."""
+    row = project.db.execute("SELECT coded_by FROM comment_analysis WHERE comment_id = ?",
+                             [comment_id]).fetchone()
+    if row is None:
+        return None
+    return "accurate model" if row[0] == "accurate" else "fast model"

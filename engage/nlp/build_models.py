@@ -77,7 +77,9 @@ def build_accurate(source: Path = FINAL, out: Path | None = None) -> Path:
         "blend": {"theme_weight": heads.theme_weight_,
                   "sentiment_weight": heads.sentiment_weight_,
                   "threshold": heads.threshold_, "fallback": heads.fallback_,
-                  "chosen_by": "nested 5-fold cross-validation (benchmarks/bench_accurate.py)"},
+                  "chosen_by": "nested cross-validation on the scored folds "
+                               "(benchmarks/bench_accurate.py; see cross_validation.method "
+                               "and cross_validation.data.folds_scored)"},
         "cross_validation": {k: quality[k] for k in ("data", "method", "themes", "sentiment")
                              if k in quality},
         "speed": json.loads(SPEED.read_text(encoding="utf-8")) if SPEED.is_file() else {},

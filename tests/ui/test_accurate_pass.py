@@ -52,6 +52,11 @@ def test_opening_a_fast_analysed_project_refines_it_with_progress(qtbot, window,
         counts = vectors.coded_by_counts(project)
     assert counts.get("accurate", 0) > 0 and counts.get("fast", 0) == 0
     assert accurate_pending(project_path) == 0
+    with Project.open(project_path) as project:
+        first = project.db.execute("SELECT min(comment_id) FROM comment_analysis").fetchone()[0]
+    window.detail.show_comment(first)
+    assert "Coded by" in window.detail.plain_text()
+    assert "accurate model" in window.detail.plain_text()
 
 
 def test_switched_off_the_window_runs_the_fast_pass_only(qtbot, window, project_path,
