@@ -189,7 +189,7 @@ def cmd_actions_list(args: argparse.Namespace) -> int:
              for r in rows]
     _print_table(["id", "status", "due", "portfolio", "comments", "you said"], table,
                  widths=[4, 22, 10, 28, 8, 0])
-    print(f"{len(rows)} actions")
+    print(f"{len(rows)} action{'' if len(rows) == 1 else 's'}")
     return 0
 
 

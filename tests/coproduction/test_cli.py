@@ -100,3 +100,13 @@ def test_places_commands(capsys, project_path, tmp_path):
     assert code == 0 and out.startswith("Respondents with no place: 0")
     code, out, _ = _run(capsys, "actions", "list", project_path)
     assert code == 0 and out.strip().endswith("0 actions")
+
+
+def test_one_action_is_listed_as_one_action_not_one_actions(capsys, project_path):
+    from engage.coproduction import actions
+    from engage.coproduction.actions import Action
+
+    with Project.open(project_path) as project:
+        actions.add_action(project, Action(title="Later pharmacy hours in Purbeck"))
+    code, out, _ = _run(capsys, "actions", "list", project_path)
+    assert code == 0 and out.strip().endswith("\n1 action")

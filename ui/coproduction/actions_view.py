@@ -39,6 +39,7 @@ from engage.coproduction import store
 from engage.coproduction.vocab import ACTION_STATUSES
 from engage.errors import EngageError
 from engage.project import Project
+from engage.reports.fmt import counted
 from ui.coproduction.comment_ids import CommentIdsField
 from ui.coproduction.models import ID_ROLE, ActionTableModel
 from ui.coproduction.widgets import CheckList, ErrorLabel, NamesEdit, OptionalDate
@@ -288,7 +289,7 @@ class ActionsView(QWidget):
 
     def _update_banner(self) -> None:
         count = self.model.rowCount()
-        text = f"{count:,} actions"
+        text = counted(count, "action")
         self.banner.setText(f"{self._label}: {text}" if self._label else
                             f"You said, we did — {text}")
         self.show_all_button.setVisible(bool(self._label))
