@@ -221,3 +221,31 @@ def test_classify_is_accurate_by_default_and_offline(tmp_path, monkeypatch):
         assert {r["kind"] for r in rows} <= {"praise", "complaint", "suggestion", "question",
                                              "mixed", "none"}
         assert encoded == expected
+
+
+def test_train_adds_accurate_heads_that_classify_then_uses(tmp_path, capsys):
+    source = tmp_path / "coded.csv"
+    themes = {"waiting": ("waited", "hours", "delay"), "staff": ("nurse", "staff", "kind"),
+              "travel": ("bus", "parking", "travel")}
+    with open(source, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "waiting", "staff", "travel", "score"])
+        for n, (opening, body) in enumerate((o, b) for o in OPENINGS * 3 for b in BODIES):
+            text = f"{opening}{body} ({n})"
+            flags = [int(any(w in body for w in words)) for words in themes.values()]
+            writer.writerow([text, *flags, 2 if "kind" in body or "helped" in body else 4])
+    model = tmp_path / "model"
+    assert main(["train", "--input", str(source), "--text-column", "text", "--theme-columns",
+                 "waiting", "staff", "travel", "--sentiment-column", "score",
+                 "--out", str(model)]) == 0
+    assert "Accurate heads" in capsys.readouterr().out
+    assert (model / "accurate.json").is_file() and (model / "accurate.npz").is_file()
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--input", str(source), "--text-column", "text", "--model",
+                 str(model), "--out", str(out)]) == 0
+    with open(out, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert "engage: note" not in capsys.readouterr().err  # the accurate heads were used
+    hits = sum("travel" in r["themes"].split(";") for r in rows if "bus" in r["text"])
+    assert hits >= 5  # the comments about the bus are coded with travel
+    assert {r["sentiment"] for r in rows} <= {"2", "4"}
