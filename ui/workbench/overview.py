@@ -53,6 +53,7 @@ from ui.workbench.overview_models import (
 )
 from ui.workbench.sentiment_bar import SentimentBarDelegate, SentimentLegend
 
+MAX_NAME = 300  # pixels at most for the theme names
 RELOAD_ON = ("consultations", "respondents", "comments", "places", "taxonomy", "codings",
              "sentiment")
 
@@ -140,10 +141,12 @@ class OverviewWidget(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
         self.tree.setColumnWidth(NAME, 300)
-        self.tree.setColumnWidth(COMMENTS, 86)
-        self.tree.setColumnWidth(SHARE, 96)
-        for column in (ASKED, PRAISED, COMPLAINED):
-            self.tree.setColumnWidth(column, 84 if column != COMPLAINED else 122)
+        self.tree.setColumnWidth(COMMENTS, 80)
+        self.tree.setColumnWidth(SHARE, 92)
+        metrics = self.tree.fontMetrics()
+        for column in (ASKED, PRAISED, COMPLAINED):  # just their headers' width
+            title = self.tree_model.headerData(column, Qt.Orientation.Horizontal)
+            self.tree.setColumnWidth(column, metrics.horizontalAdvance(title) + 18)
         self.tree.clicked.connect(self._tree_clicked)
         self.tree.activated.connect(self._tree_clicked)
         self.tree.selectionModel().currentChanged.connect(lambda *_: self._show_chart())
@@ -196,8 +199,8 @@ class OverviewWidget(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(tree_box)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setStretchFactor(0, 6)
+        self.splitter.setStretchFactor(1, 5)
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.status)
@@ -287,7 +290,9 @@ class OverviewWidget(QWidget):
                      + [metrics.horizontalAdvance(model.index(r, 0, parent).data()) + \
                         self.tree.indentation() for parent in portfolios
                         for r in range(model.rowCount(parent))])
-        self.tree.setColumnWidth(NAME, widest + self.tree.indentation() + 16)
+        # at most MAX_NAME wide: the figures beside the names matter more (a tooltip and
+        # eliding show a long name whole)
+        self.tree.setColumnWidth(NAME, min(widest + self.tree.indentation() + 16, MAX_NAME))
 
     def _fit_places(self) -> None:
         """Give the heat table the height its rows need (the chart takes the rest), once."""
