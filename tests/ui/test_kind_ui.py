@@ -168,3 +168,31 @@ def test_overview_shows_dashes_while_no_comment_has_a_kind(qtbot, small):
     with qtbot.waitSignal(widget.refreshed, timeout=30000):
         widget.on_changes(kinds.set_kind(small, [2], "complaint"))
     assert "–" not in {i.siblingAtColumn(ASKED).data() for i in theme_indexes(model)}
+
+
+def test_places_table_shows_kinds_per_place_and_a_cell_lists_its_comments(qtbot, qtmodeltester,
+                                                                         sample):
+    from engage.browse import count_comments
+
+    cid = sample.consultations()[0]["id"]
+    widget = overview_of(qtbot, sample, cid)
+    widget.unit.setCurrentIndex(widget.unit.findData("kinds"))
+    model = widget.places.model()
+    assert model is widget.kind_place_model
+    qtmodeltester.check(model)
+    truth = [r for r in kinds.kinds_by_place(sample, cid) if r["comments"]]
+    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())] \
+        == [r["place"] for r in truth]
+    for row, r in enumerate(truth):
+        assert model.index(row, 0).data().startswith(f"{r['suggestion']:,} (")
+        assert model.index(row, 2).data().startswith(f"{r['complaint']:,} (")
+        assert model.index(row, 3).data() == f"{r['comments']:,}"
+    row = max(range(len(truth)), key=lambda i: truth[i]["praise"])
+    cell = model.index(row, 1)
+    widget.places.scrollTo(cell)
+    with qtbot.waitSignal(widget.filter_requested, timeout=10000) as blocker:
+        qtbot.mouseClick(widget.places.viewport(), Qt.MouseButton.LeftButton,
+                         pos=widget.places.visualRect(cell).center())
+    assert count_comments(sample, blocker.args[0]) == truth[row]["praise"] > 0
+    widget.unit.setCurrentIndex(0)  # back to portfolio shares
+    assert widget.places.model() is widget.place_model

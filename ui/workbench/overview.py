@@ -48,6 +48,7 @@ from ui.workbench.overview_models import (
     SHARE,
     SORT_ROLE,
     HeatDelegate,
+    KindPlaceModel,
     PlaceTableModel,
     ThemeTreeModel,
 )
@@ -75,6 +76,8 @@ class Figures:
         self.kind_counts = kinds.kind_counts(project, consultation_id)
         classified = sum(n for k, n in self.kind_counts.items() if k != "unknown")
         self.kinds = kinds.kinds_by_theme(project, consultation_id) if classified else None
+        self.kind_places = kinds.kinds_by_place(project, consultation_id) if classified \
+            else None
 
 
 def month_filter(project: Project, base: CommentFilter, key: tuple[str, int],
@@ -93,6 +96,16 @@ def kind_filter(project: Project, base: CommentFilter, theme_id: int,
     rows = kinds.comments_of_kind(project, kind, theme_id=theme_id,
                                   consultation_id=base.consultation_id, limit=-1)
     return base.with_(comment_ids=tuple(r["comment_id"] for r in rows), theme_id=theme_id)
+
+
+def kind_place_filter(project: Project, base: CommentFilter, place_id: int | None,
+                      kind: str) -> CommentFilter:
+    """The comment filter behind a place's "asked for" / "praised" / "complained about"
+    figure: the ids of its counted comments of that kind (None: from no recognised place)."""
+    placed = explore.place_comment_ids(project, place_id, None, base.consultation_id)
+    of_kind = {r["comment_id"] for r in kinds.comments_of_kind(
+        project, kind, consultation_id=base.consultation_id, limit=-1)}
+    return base.with_(comment_ids=tuple(cid for cid in placed if cid in of_kind))
 
 
 class OverviewWidget(QWidget):
@@ -159,7 +172,10 @@ class OverviewWidget(QWidget):
         self.places = QTableView(self)
         self.places.setAccessibleName("Places by portfolio")
         self.places.setModel(self.place_model)
-        self.places.setItemDelegate(HeatDelegate(self.place_model, self.places))
+        self.place_delegate = HeatDelegate(self.place_model, self.places)
+        self.places.setItemDelegate(self.place_delegate)
+        self.kind_place_model = KindPlaceModel(self)
+        self.kind_delegate = HeatDelegate(self.kind_place_model, self.places)
         self.places.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.places.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.places.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -173,10 +189,11 @@ class OverviewWidget(QWidget):
         self.unit.setAccessibleName("Heat table counts")
         self.unit.addItem("share of respondents with a counted comment", "respondents")
         self.unit.addItem("share of comments", "comments")
-        self.unit.currentIndexChanged.connect(
-            lambda: self.place_model.set_unit(self.unit.currentData()))
+        self.unit.addItem("what people asked for, praised, complained about", "kinds")
+        self.unit.currentIndexChanged.connect(self._unit_changed)
         unit_row = QHBoxLayout()
-        unit_row.addWidget(QLabel("<b>Places × portfolios</b>", self))
+        self.places_title = QLabel("<b>Places × portfolios</b>", self)
+        unit_row.addWidget(self.places_title)
         unit_row.addStretch(1)
         shown = QLabel("Cells:", self)
         shown.setBuddy(self.unit)
@@ -210,6 +227,28 @@ class OverviewWidget(QWidget):
         QWidget.setTabOrder(self.tree, self.chart)
         QWidget.setTabOrder(self.chart, self.unit)
         QWidget.setTabOrder(self.unit, self.places)
+
+    def _unit_changed(self) -> None:
+        """Portfolio shares (of respondents or comments), or the kinds of comment per place."""
+        unit = self.unit.currentData()
+        kinds_shown = unit == "kinds"
+        model = self.kind_place_model if kinds_shown else self.place_model
+        if self.places.model() is not model:
+            self.places.setModel(model)
+            self.places.setItemDelegate(self.kind_delegate if kinds_shown
+                                        else self.place_delegate)
+            self.places_title.setText("<b>Places × kinds of comment</b>" if kinds_shown
+                                      else "<b>Places × portfolios</b>")
+            self._fit_place_columns()
+        if not kinds_shown:
+            self.place_model.set_unit(unit)
+
+    def _fit_place_columns(self) -> None:
+        header = self.places.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        last = self.places.model().columnCount() - 1
+        if last >= 0:
+            header.setSectionResizeMode(last, QHeaderView.ResizeMode.ResizeToContents)
 
     def _boxed(self, title: str, *widgets: QWidget) -> QWidget:
         box = QWidget(self)
@@ -267,8 +306,8 @@ class OverviewWidget(QWidget):
         self.tree.expandAll()
         self._fit_names()
         self.place_model.set_table(figures.places if figures else explore.PlaceTable([], []))
-        self.places.horizontalHeader().setSectionResizeMode(
-            self.place_model.columnCount() - 1, QHeaderView.ResizeMode.ResizeToContents)
+        self.kind_place_model.set_rows(figures.kind_places if figures else None)
+        self._fit_place_columns()
         self._fit_places()
         self._show_headline()
         if key is not None:
@@ -424,6 +463,18 @@ class OverviewWidget(QWidget):
         SQLite seek every id for every respondent) keep it so."""
         key = index.data(KEY_ROLE)
         if key is None or self.project is None:
+            return
+        if index.model() is self.kind_place_model:
+            place_id, kind = key
+            if kind is None:  # the place's counted comments
+                ids = explore.place_comment_ids(self.project, place_id, None,
+                                                self.consultation_id)
+                self.filter_requested.emit(self.base_filter().with_(comment_ids=ids))
+                return
+            self.status.setText("Finding the comments…")
+            self.lookups.start(with_own_connection(self.project.path, kind_place_filter,
+                                                   self.base_filter(), place_id, kind),
+                               "Finding comments")
             return
         place_id, portfolio_id = key
         portfolio_id = None if portfolio_id == PLACE_BASE else portfolio_id

@@ -321,3 +321,64 @@ class HeatDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget is not None else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+
+
+class KindPlaceModel(QAbstractTableModel):
+    """Places down; what their people asked for, praised and complained about across (counted
+    comments of each kind, shaded by their share of the place's counted comments), then the
+    place's counted comments. Rows are `engage.analysis.kinds.kinds_by_place` records of
+    places with a counted comment."""
+
+    HEADERS = ("Asked for", "Praised", "Complained about", "Comments\ncounted")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict] = []
+        self.peak = 0.0
+        self._cells: list[list[dict[int, object]]] = []
+
+    def set_rows(self, rows: list[dict] | None) -> None:
+        self.beginResetModel()
+        self.rows = [r for r in rows or [] if r["comments"]]
+        kinds = list(KIND_COLUMNS.values())
+        self.peak = max((r[k] / r["comments"] for r in self.rows for k in kinds), default=0.0)
+        self._cells = []
+        for r in self.rows:
+            whole, cells = r["comments"], []
+            for kind in kinds:
+                n = int(r[kind])
+                share = n / whole
+                cells.append({
+                    _DISPLAY: f"{n:,} ({share:.0%})", int(SORT_ROLE): n,
+                    int(SHARE_ROLE): share, int(KEY_ROLE): (r["place_id"], kind),
+                    int(KIND_ROLE): kind, _ALIGN: _CENTRE,
+                    _TIP: f"{r['place']}: {n:,} of {fmt.counted(whole, 'counted comment')} "
+                          f"{_KIND_WORDS[kind]} ({fmt.pct(share)}). Click to list them."})
+            cells.append({_DISPLAY: fmt.count(whole), int(SORT_ROLE): whole,
+                          int(KEY_ROLE): (r["place_id"], None), _ALIGN: _RIGHT})
+            self._cells.append(cells)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return self.rows[section]["place"] if 0 <= section < len(self.rows) else None
+        return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._cells):
+            return None
+        return self._cells[index.row()][index.column()].get(int(role))
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
