@@ -196,3 +196,33 @@ def test_places_table_shows_kinds_per_place_and_a_cell_lists_its_comments(qtbot,
     assert count_comments(sample, blocker.args[0]) == truth[row]["praise"] > 0
     widget.unit.setCurrentIndex(0)  # back to portfolio shares
     assert widget.places.model() is widget.place_model
+
+
+# ----- compare: the same three figures per group ------------------------------------------------
+def test_compare_shows_what_each_group_asked_for_praised_and_complained_about(
+        qtbot, qtmodeltester, sample):
+    from collections import Counter
+
+    from engage.browse import fetch_comments
+    from ui.workbench.compare import KINDS_A, KINDS_B, CompareWidget
+
+    widget = CompareWidget(sample)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 800)
+    widget.show()
+    cid = sample.consultations()[0]["id"]
+    with qtbot.waitSignal(widget.compared, timeout=30000):
+        widget.set_groups_by_attribute("age_band", "18-24", "75+", cid)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=30000)
+    model = widget.model
+    qtmodeltester.check(model)
+    row = max(range(model.rowCount()), key=lambda r: model.row_at(r).a_count)
+    for column, group in ((KINDS_A, "a"), (KINDS_B, "b")):
+        # the figures are the kinds of the comments "list their comments" shows
+        with qtbot.waitSignal(widget.filter_requested) as blocker:
+            widget.request_comments(row, group)
+        listed = fetch_comments(sample, blocker.args[0], 0, -1)
+        kinds_seen = Counter(comment_detail(sample, c.id)["kind"] for c in listed)
+        expected = " / ".join(f"{kinds_seen[k]:,}" for k in kinds.HEADLINE_KINDS)
+        assert model.index(row, column).data() == expected
+    assert sum(kinds_seen.values()) > 0

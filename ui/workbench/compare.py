@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage.analysis import explore
-from engage.browse import CommentFilter, attribute_names, attribute_values
+from engage.analysis import explore, kinds
+from engage.browse import CommentFilter, attribute_names, attribute_values, fetch_comments
 from engage.changes import Changes
 from engage.project import Project
 from ui.filter_bar import attribute_label
@@ -34,7 +34,8 @@ from ui.tasks import TaskRunner
 from ui.workbench.background import with_own_connection
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-THEME, PORTFOLIO, SHARE_A, SHARE_B, DIFFERENCE, TEST = range(6)
+THEME, PORTFOLIO, SHARE_A, SHARE_B, DIFFERENCE, TEST, KINDS_A, KINDS_B = range(8)
+COLUMNS = 8
 KINDS = (("two groups of respondents", "attribute"), ("two places", "place"),
          ("two consultations", "consultation"))
 ALPHAS = (0.05, 0.01)
@@ -52,6 +53,41 @@ class Groups:
 
 def run_comparison(project: Project, groups: Groups) -> tuple[Groups, explore.Comparison]:
     return groups, explore.compare_groups(project, groups.a, groups.b, groups.alpha)
+
+
+#: per theme: {"a": (asked for, praised, complained about), "b": (…)}, counted comments
+KindFigures = dict[int, dict[str, tuple[int, ...]]]
+
+
+def group_kinds(project: Project, groups: Groups) -> KindFigures | None:
+    """What each group asked for, praised and complained about, theme by theme: the group's
+    counted comments on the theme (as "list their comments" shows them) of each headline
+    kind. None while no comment has a kind."""
+    consultation_id = groups.a.consultation_id if groups.a.consultation_id == \
+        groups.b.consultation_id else None
+    counts = kinds.kind_counts(project, consultation_id)
+    if not sum(n for k, n in counts.items() if k != "unknown"):
+        return None
+    members = {g: {row.id for row in fetch_comments(project, f.with_(counted_only=True), 0, -1)}
+               for g, f in (("a", groups.a), ("b", groups.b))}
+    out: KindFigures = {}
+    for theme in kinds.kinds_by_theme(project, consultation_id):
+        on_theme = [{r["comment_id"] for r in kinds.comments_of_kind(
+            project, kind, theme_id=theme["theme_id"], consultation_id=consultation_id,
+            limit=-1)} if theme[kind] else set() for kind in kinds.HEADLINE_KINDS]
+        out[theme["theme_id"]] = {g: tuple(len(ids & group) for ids in on_theme)
+                                  for g, group in members.items()}
+    return out
+
+
+def run_comparison_with_kinds(project: Project, groups: Groups
+                              ) -> tuple[Groups, explore.Comparison, KindFigures | None]:
+    return (groups, explore.compare_groups(project, groups.a, groups.b, groups.alpha),
+            group_kinds(project, groups))
+
+
+def kinds_text(figures: tuple[int, ...] | None) -> str:
+    return "–" if figures is None else " / ".join(f"{n:,}" for n in figures)
 
 
 def verdict(row: explore.ThemeDifference, alpha: float) -> str:
@@ -75,17 +111,25 @@ class ComparisonModel(QAbstractTableModel):
         super().__init__(parent)
         self.groups: Groups | None = None
         self.comparison: explore.Comparison | None = None
+        self.kinds: KindFigures | None = None
 
-    def set_comparison(self, groups: Groups | None, comparison: explore.Comparison | None) -> None:
+    def set_comparison(self, groups: Groups | None, comparison: explore.Comparison | None,
+                       kind_figures: KindFigures | None = None) -> None:
         self.beginResetModel()
-        self.groups, self.comparison = groups, comparison
+        self.groups, self.comparison, self.kinds = groups, comparison, kind_figures
         self.endResetModel()
+
+    def kind_figures(self, row: explore.ThemeDifference, group: str) -> tuple[int, ...] | None:
+        """(asked for, praised, complained about) of a theme's counted comments in a group."""
+        if self.kinds is None:
+            return None
+        return self.kinds.get(row.theme_id, {}).get(group, (0, 0, 0))
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() or self.comparison is None else len(self.comparison.rows)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 6
+        return 0 if parent.isValid() else COLUMNS
 
     def row_at(self, row: int) -> explore.ThemeDifference | None:
         if self.comparison is None or not 0 <= row < len(self.comparison.rows):
@@ -94,13 +138,14 @@ class ComparisonModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < 6:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMNS:
             return None
         a = self.groups.a_label if self.groups else "group A"
         b = self.groups.b_label if self.groups else "group B"
         if role == Qt.ItemDataRole.DisplayRole:
             return ("Theme", "Portfolio", f"A: {a}", f"B: {b}", "A − B",
-                    "Difference?")[section]
+                    "Difference?", "A: asked for / praised / complained",
+                    "B: asked for / praised / complained")[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             alpha = self.groups.alpha if self.groups else explore.DEFAULT_ALPHA
             return (None, None,
@@ -110,7 +155,11 @@ class ComparisonModel(QAbstractTableModel):
                     "(click to list their comments)",
                     "Difference in percentage points",
                     f"Two-sided two-proportion z-test at α = {alpha:g}; ● marks a difference "
-                    "unlikely to be chance")[section]
+                    "unlikely to be chance",
+                    f"{a}'s counted comments on the theme that ask for something (a wish, a "
+                    "priority or an idea), praise, and complain",
+                    f"{b}'s counted comments on the theme that ask for something (a wish, a "
+                    "priority or an idea), praise, and complain")[section]
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -129,16 +178,31 @@ class ComparisonModel(QAbstractTableModel):
                 return f"{row.b_share:.1%}  ({row.b_count:,})"
             if column == DIFFERENCE:
                 return f"{100 * row.difference:+.1f} pts"
+            if column in (KINDS_A, KINDS_B):
+                return kinds_text(self.kind_figures(row, "a" if column == KINDS_A else "b"))
             return verdict(row, self.comparison.alpha)
         if role == SORT_ROLE:
+            if column in (KINDS_A, KINDS_B):  # by what the group asked for
+                figures = self.kind_figures(row, "a" if column == KINDS_A else "b")
+                return figures[0] if figures else -1
             return (row.theme, row.portfolio, row.a_share, row.b_share, row.difference,
                     row.p_value if row.p_value is not None else 2.0)[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (KINDS_A, KINDS_B):
+            return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (SHARE_A, SHARE_B, DIFFERENCE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column == TEST and row.significant:
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and column in (KINDS_A, KINDS_B):
+            group = "a" if column == KINDS_A else "b"
+            figures = self.kind_figures(row, group)
+            label = self.groups.a_label if group == "a" else self.groups.b_label
+            if figures is None:
+                return "The kinds of comment are not classified yet."
+            return (f"{row.theme}, {label}: {figures[0]:,} counted comments asked for something, "
+                    f"{figures[1]:,} praised, {figures[2]:,} complained")
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"{row.theme}: {row.a_count:,} of {self.comparison.a_respondents:,} in A, "
                     f"{row.b_count:,} of {self.comparison.b_respondents:,} in B. "
@@ -374,14 +438,15 @@ class CompareWidget(QWidget):
             return
         self._stale = False
         self.headline.setText(f"Comparing <b>{groups.a_label}</b> with <b>{groups.b_label}</b>…")
-        self.tasks.start(with_own_connection(self.project.path, run_comparison, groups),
+        self.tasks.start(with_own_connection(self.project.path, run_comparison_with_kinds,
+                                             groups),
                          "Comparing groups")
 
-    def _compared(self, result: tuple[Groups, explore.Comparison]) -> None:
-        groups, comparison = result
+    def _compared(self, result: tuple) -> None:
+        groups, comparison, *more = result
         if groups != self.groups:
             return
-        self.model.set_comparison(groups, comparison)
+        self.model.set_comparison(groups, comparison, more[0] if more else None)
         self.headline.setText(
             f"<b>A</b>: {groups.a_label} — {comparison.a_respondents:,} respondents who "
             f"commented · <b>B</b>: {groups.b_label} — {comparison.b_respondents:,}")
