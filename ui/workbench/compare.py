@@ -455,7 +455,10 @@ class CompareWidget(QWidget):
             f"● marks {marked} of {len(comparison.rows)} themes where a two-sided "
             f"two-proportion z-test at α = {comparison.alpha:g} finds a difference unlikely to "
             "be chance. Shares are of each group's respondents with a counted comment. "
-            + " ".join(comparison.notes))
+            + " ".join(comparison.notes)
+            + (" Asked for / praised / complained: the group's counted comments on the theme "
+               "that ask for something (a wish, a priority or an idea), praise, or complain."
+               if self.model.kinds is not None else ""))
         self.compared.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
