@@ -23,9 +23,8 @@ training fold's too, since the product's heads are trained on embeddings from an
 those comments) plus the fold's head weights: ``build/encoder_cv/fold{k}.npz``. ``final`` trains
 on every comment and exports ``build/encoder_final/`` (ONNX fp32 and int8, heads, vocabulary).
 
-Measured 2026-12-02 (3 epochs, 96 word pieces, batch 32): the final model trained in ~9 min on
-a lightly loaded machine; the CV folds took 29 min (fold 1) and far longer (fold 2, stopped) on
-the same 2 cores shared with ~8 other jobs, so only fold 1 of the 5 was scored
+Measured 2026-12-02 (3 epochs, 96 word pieces, batch 32): one training takes 8-9 min on 2 quiet
+cores (fold 1 took 33 min on the same cores shared with ~8 other jobs); all 5 folds scored
 (``benchmarks/results/accurate_quality.json``). Per-tensor int8 moved 7.7% of sentiment calls
 and 20% of comments' theme sets against fp32 on the training comments; per-channel int8 on the
 MatMuls (shipped, 56 MB) moves 2.5% and 9.5% (cosine to fp32 vectors: mean 0.996).
