@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engage.errors import EngageError, one_line
+from engage.progress import clear_terminal_progress, terminal_progress
 
 OFFICER_ENV = "ENGAGE_OFFICER"  # engage.project.OFFICER_ENV, without importing it at start-up
 
@@ -271,11 +272,11 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
     try:
         refined, _ = refine_project(args.project, consultation_id=args.consultation,
-                                    model_dir=args.model, progress=_stderr_progress())
+                                    model_dir=args.model, progress=terminal_progress())
     except EncoderUnavailable as exc:
         print(f"engage: note: {exc}; the fast results stand", file=sys.stderr)
         return 0
-    _clear_progress()
+    clear_terminal_progress()
     print(f"Refined {refined.comments:,} comments with the accurate model in "
           f"{refined.seconds:.1f} s: coded {refined.outcomes.get('coded', 0):,}, for review "
           f"{refined.outcomes.get('uncertain', 0):,}, no theme "
@@ -283,18 +284,3 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stderr_progress():
-    if not sys.stderr.isatty():
-        return None
-
-    def show(fraction: float, message: str) -> None:
-        sys.stderr.write(f"\r{int(fraction * 100):3d}% {message[:70]:<70}")
-        sys.stderr.flush()
-
-    return show
-
-
-def _clear_progress() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r" + " " * 76 + "\r")
-        sys.stderr.flush()

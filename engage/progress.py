@@ -6,6 +6,7 @@ them to signals (the pattern Orange uses with its TaskState).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 
@@ -57,3 +58,23 @@ class Reporter:
 
         child = Reporter(scaled if self._progress else None, self._cancelled, 0.0)
         return child
+
+
+def terminal_progress() -> ProgressFn | None:
+    """A one-line percentage on stderr for the CLI, or None when stderr is not a terminal
+    (a log file or a pipe should get the result, not a stream of carriage returns)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, message: str) -> None:
+        sys.stderr.write(f"\r{int(fraction * 100):3d}% {message[:70]:<70}")
+        sys.stderr.flush()
+
+    return show
+
+
+def clear_terminal_progress() -> None:
+    """Blank the line ``terminal_progress`` drew, so the summary starts on a clean line."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + " " * 76 + "\r")
+        sys.stderr.flush()

@@ -174,6 +174,24 @@ def start_run(project: Project, model_version: str, params: dict) -> int:
     return run_id
 
 
+def replace_model_suggestions(project: Project, results: Sequence[CommentResult]) -> None:
+    """Swap the model's undecided suggestions for these results' (inside the caller's
+    transaction). A theme an officer decided on is never touched, so re-running any pass keeps
+    every decision."""
+    db = project.db
+    ids = [r.comment_id for r in results]
+    for chunk in chunks(ids, 900):
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM codings WHERE decision IS NULL AND comment_id IN ({marks})",
+                   chunk)
+    decided = _decided_pairs(project, ids)
+    db["codings"].insert_all(
+        ({"comment_id": r.comment_id, "theme_id": t, "source": "model", "confidence": p,
+          "evidence": json.dumps(ev)}
+         for r in results for t, p, ev in r.suggestions if (r.comment_id, t) not in decided),
+        batch_size=5000)
+
+
 def save_results(project: Project, run_id: int, results: Sequence[CommentResult],
                  metrics: dict | None = None, topics: Sequence[dict] = ()) -> Changes:
     """Store one run's results in one transaction, keeping every officer decision.
@@ -181,19 +199,9 @@ def save_results(project: Project, run_id: int, results: Sequence[CommentResult]
     `topics` are this run's discovered topics; a result's `topic_id` is an index into them.
     """
     db = project.db
-    ids = [r.comment_id for r in results]
     with project.transaction("save analysis") as tx:
         topic_ids = _insert_topics(project, run_id, topics)
-        for chunk in chunks(ids, 900):
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"DELETE FROM codings WHERE decision IS NULL AND comment_id IN ({marks})",
-                       chunk)
-        decided = _decided_pairs(project, ids)
-        db["codings"].insert_all(
-            ({"comment_id": r.comment_id, "theme_id": t, "source": "model", "confidence": p,
-              "evidence": json.dumps(ev)}
-             for r in results for t, p, ev in r.suggestions if (r.comment_id, t) not in decided),
-            batch_size=5000)
+        replace_model_suggestions(project, results)
         db.conn.executemany(
             """INSERT INTO comment_analysis (comment_id, tokens, outcome, sentiment,
                    sentiment_confidence, review_priority, near_dup_group, topic_id, run_id)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engage.analysis.store import CommentResult, _decided_pairs, chunks
+from engage.analysis.store import CommentResult, chunks, replace_model_suggestions
 from engage.changes import Changes
 from engage.project import Project, utc_now
 
@@ -101,18 +101,8 @@ def save_refined(project: Project, run_id: int, results: Sequence[CommentResult]
     """The accurate pass's themes and sentiment, in place of the fast pass's, in one
     transaction. Officer decisions are kept; near-duplicates and topics are the fast run's."""
     db = project.db
-    ids = [r.comment_id for r in results]
     with project.transaction("save accurate analysis") as tx:
-        for chunk in chunks(ids, 900):
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"DELETE FROM codings WHERE decision IS NULL AND comment_id IN ({marks})",
-                       chunk)
-        decided = _decided_pairs(project, ids)
-        db["codings"].insert_all(
-            ({"comment_id": r.comment_id, "theme_id": t, "source": "model", "confidence": p,
-              "evidence": json.dumps(ev)}
-             for r in results for t, p, ev in r.suggestions if (r.comment_id, t) not in decided),
-            batch_size=5000)
+        replace_model_suggestions(project, results)
         db.conn.executemany(
             """UPDATE comment_analysis SET outcome = ?, sentiment = ?, sentiment_confidence = ?,
                    review_priority = ?, run_id = ?, coded_by = 'accurate'

@@ -26,6 +26,7 @@ import warnings
 from pathlib import Path
 
 from engage.errors import EngageError
+from engage.progress import clear_terminal_progress, terminal_progress
 
 THEMES_COLUMN = "themes"
 SENTIMENT_COLUMN = "sentiment"
@@ -196,7 +197,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "theme_columns": themes,
         "sentiment_column": args.sentiment_column,
     }
-    progress = None if args.quiet else _stderr_progress()
+    progress = None if args.quiet else terminal_progress()
     model = modelio.train_model(texts, Y, themes, sentiment, source=source, progress=progress)
     modelio.save_model(model, out)
     accurate = None
@@ -209,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         except EncoderUnavailable as exc:
             print(f"engage: note: {exc}; trained the fast model only", file=sys.stderr)
     if not args.quiet:
-        _clear_progress()
+        clear_terminal_progress()
         _print_training_summary(model, out)
         if accurate:
             print(f"Accurate heads over the sentence encoder: cross-validated micro-F1 "
@@ -258,7 +259,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     model = modelio.load_model(args.model) if args.model else _default_model(modelio)
     if not getattr(args, "fast", False):
         model = _accurate(model, args.model)
-    progress = None if args.quiet else _stderr_progress()
+    progress = None if args.quiet else terminal_progress()
     texts = frame[args.text_column].tolist()
     result = modelio.predict_frame(model, texts, progress=progress)
     for column in (THEMES_COLUMN, SENTIMENT_COLUMN, KIND_COLUMN):
@@ -276,7 +277,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise TrainingDataError(f"cannot write {out}: {exc.strerror or exc}") from None
     if not args.quiet:
-        _clear_progress()
+        clear_terminal_progress()
         coded = sum(1 for t in result["themes"] if t)
         print(f"Classified {len(frame):,} comments ({coded:,} with a theme); wrote {out}")
     return 0
@@ -317,19 +318,3 @@ def _default_model(modelio):
     return modelio.load_model(directory)  # checked like any folder: nothing in it runs
 
 
-# ----- progress on a terminal --------------------------------------------------------------------
-def _stderr_progress():
-    if not sys.stderr.isatty():
-        return None
-
-    def show(fraction: float, message: str) -> None:
-        sys.stderr.write(f"\r{int(fraction * 100):3d}% {message[:70]:<70}")
-        sys.stderr.flush()
-
-    return show
-
-
-def _clear_progress() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r" + " " * 76 + "\r")
-        sys.stderr.flush()
