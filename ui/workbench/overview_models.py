@@ -206,7 +206,24 @@ class ThemeTreeModel(QAbstractItemModel):
 PLACE_BASE = -1  # KEY_ROLE portfolio of the "who commented" column
 
 
-class PlaceTableModel(QAbstractTableModel):
+class _CellTableModel(QAbstractTableModel):
+    """A read-only table whose cells are precomputed role → value dicts (``self._cells``), so
+    painting a cell never queries the project."""
+
+    _cells: list[list[dict[int, object]]]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._cells):
+            return None
+        return self._cells[index.row()][index.column()].get(int(role))
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class PlaceTableModel(_CellTableModel):
     """Places down, portfolios across; a cell is the share of the place's commenting
     respondents (or comments) with a theme of the portfolio on. Cells are worked out once per
     table and unit, like the tree's rows."""
@@ -278,15 +295,6 @@ class PlaceTableModel(QAbstractTableModel):
                 "counting rule: no repeats, a campaign once) — the base of its shares")
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._cells):
-            return None
-        return self._cells[index.row()][index.column()].get(int(role))
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class HeatDelegate(QStyledItemDelegate):
@@ -323,7 +331,7 @@ class HeatDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
 
 
-class KindPlaceModel(QAbstractTableModel):
+class KindPlaceModel(_CellTableModel):
     """Places down; what their people asked for, praised and complained about across (counted
     comments of each kind, shaded by their share of the place's counted comments), then the
     place's counted comments. Rows are `engage.analysis.kinds.kinds_by_place` records of
@@ -373,12 +381,3 @@ class KindPlaceModel(QAbstractTableModel):
             return self.rows[section]["place"] if 0 <= section < len(self.rows) else None
         return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._cells):
-            return None
-        return self._cells[index.row()][index.column()].get(int(role))
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
