@@ -130,13 +130,10 @@ def encoder_oof(n: int, k: int):
 
 
 def _decide(proba, threshold, fallback):
-    pred = proba >= threshold
-    if fallback < threshold and proba.shape[1]:
-        rows = np.flatnonzero(~pred.any(axis=1))
-        top = proba[rows].argmax(axis=1)
-        ok = proba[rows, top] >= fallback
-        pred[rows[ok], top[ok]] = True
-    return pred
+    """The product's own rule: coded themes, else the best one if it reaches the fallback."""
+    from engage.nlp.classifier import _decide as product_decide
+
+    return product_decide(proba, threshold, fallback)
 
 
 def _best_threshold(Yb, proba):
