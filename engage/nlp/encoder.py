@@ -210,7 +210,14 @@ class Encoder:
         out = np.zeros((n, self.dimension), dtype=np.float32)
         if n == 0:
             return out
-        ids = [self.pieces.encode(t) for t in texts]
+        ids, copy_of = _distinct([self.pieces.encode(t) for t in texts])
+        unique = self._encode_pieces(ids, report)
+        out[:] = unique[copy_of]
+        return out
+
+    def _encode_pieces(self, ids: list[tuple[int, ...]], report: Reporter) -> np.ndarray:
+        n = len(ids)
+        out = np.zeros((n, self.dimension), dtype=np.float32)
         order = np.argsort([len(x) for x in ids], kind="stable")
         done, k = 0, 0
         while k < n:
@@ -226,8 +233,21 @@ class Encoder:
             out[rows] = self.session.run(None, {"input_ids": batch, "attention_mask": mask})[0]
             k += len(rows)
             done += len(rows)
-            report(done / n, f"Encoded {done:,} of {n:,} comments")
+            report(done / n, f"Encoded {done:,} of {n:,} distinct comments")
         return out
+
+
+def _distinct(encoded: list[list[int]]) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """Each distinct word-piece sequence once, and where every comment's copy sits.
+
+    Consultations repeat themselves ("No", "None.", "n/a", campaign texts): a comment whose
+    pieces equal another's takes that comment's vector, so each text costs the encoder once and
+    identical comments can never be coded apart."""
+    position: dict[tuple[int, ...], int] = {}
+    copy_of = np.empty(len(encoded), dtype=np.int64)
+    for i, pieces in enumerate(encoded):
+        copy_of[i] = position.setdefault(tuple(pieces), len(position))
+    return list(position), copy_of
 
 
 def _switched_off() -> bool:

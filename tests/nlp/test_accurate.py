@@ -82,6 +82,23 @@ def test_encoder_vectors_do_not_depend_on_batching_or_order():
     assert _cosine(together[:1], together[1:2])[0] < 0.9  # different comments differ
 
 
+def test_identical_comments_are_encoded_once_and_share_one_vector(monkeypatch):
+    encoder = Encoder()
+    runs = []
+    original = encoder.session.run
+
+    def counting(outputs, feeds):
+        runs.append(feeds["input_ids"].shape[0])
+        return original(outputs, feeds)
+
+    monkeypatch.setattr(encoder.session, "run", counting)
+    texts = [BODIES[0], BODIES[1], BODIES[0].upper(), BODIES[0], BODIES[1] + "  "]
+    out = encoder.encode(texts)
+    assert sum(runs) == 2  # upper case and spacing give the same uncased word pieces
+    assert np.array_equal(out[0], out[2]) and np.array_equal(out[0], out[3])
+    assert np.array_equal(out[1], out[4]) and not np.array_equal(out[0], out[1])
+
+
 def _cosine(a, b):
     return (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
 
