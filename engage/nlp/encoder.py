@@ -164,7 +164,7 @@ class WordPiece:
 
 # ----- the encoder -------------------------------------------------------------------------------
 class Encoder:
-    """Comment texts → fine-tuned sentence vectors, on ONNX Runtime, two threads by default."""
+    """Comment texts → fine-tuned sentence vectors, on ONNX Runtime, two workers by default."""
 
     def __init__(self, directory: str | Path | None = None, threads: int | None = None) -> None:
         if _switched_off():
@@ -186,8 +186,12 @@ class Encoder:
         self.card = read_card(self.directory)
         max_pieces = int(self.card.get("max_pieces", DEFAULT_MAX_PIECES))
         self.pieces = WordPiece.from_file(vocab_path, max_pieces)
+        # One single-threaded session run from `workers` threads at once: batches are small,
+        # and ONNX Runtime's own threads spent about half their time spinning between the
+        # products of one batch, where two batches side by side keep both cores working.
+        self.workers = max(1, threads or min(2, os.cpu_count() or 1))
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
@@ -216,25 +220,53 @@ class Encoder:
         return out
 
     def _encode_pieces(self, ids: list[tuple[int, ...]], report: Reporter) -> np.ndarray:
+        """Batches of similar length run on the worker threads; progress and the cancel check
+        stay on the calling thread, which also stops handing out batches once cancelled."""
+        from concurrent.futures import ThreadPoolExecutor
+
         n = len(ids)
         out = np.zeros((n, self.dimension), dtype=np.float32)
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        done, k = 0, 0
-        while k < n:
-            width = len(ids[order[min(k + BATCH, n) - 1]])
-            size = max(1, min(BATCH, MAX_BATCH_PIECES // max(width, 1)))
-            rows = order[k: k + size]
-            width = len(ids[rows[-1]])
-            batch = np.full((len(rows), width), self.pieces.pad, dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for j, i in enumerate(rows):
-                batch[j, : len(ids[i])] = ids[i]
-                mask[j, : len(ids[i])] = 1
-            out[rows] = self.session.run(None, {"input_ids": batch, "attention_mask": mask})[0]
-            k += len(rows)
-            done += len(rows)
-            report(done / n, f"Encoded {done:,} of {n:,} distinct comments")
+        batches = _batches(ids)
+        done = 0
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="engage-encoder") as pool:
+            ahead = 2 * self.workers  # queued batches: enough to keep every worker busy
+            running = [pool.submit(self._run, ids, rows) for rows in batches[:ahead]]
+            try:
+                for k in range(len(batches)):
+                    rows = batches[k]
+                    out[rows] = running[k].result()
+                    if k + ahead < len(batches):
+                        running.append(pool.submit(self._run, ids, batches[k + ahead]))
+                    done += len(rows)
+                    report(done / n, f"Encoded {done:,} of {n:,} distinct comments")
+            except BaseException:
+                for future in running:
+                    future.cancel()
+                raise
         return out
+
+    def _run(self, ids: list[tuple[int, ...]], rows: np.ndarray) -> np.ndarray:
+        width = len(ids[rows[-1]])
+        batch = np.full((len(rows), width), self.pieces.pad, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for j, i in enumerate(rows):
+            batch[j, : len(ids[i])] = ids[i]
+            mask[j, : len(ids[i])] = 1
+        return self.session.run(None, {"input_ids": batch, "attention_mask": mask})[0]
+
+
+def _batches(ids: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Row numbers shortest first, cut into batches of at most BATCH comments and about
+    MAX_BATCH_PIECES padded pieces."""
+    n = len(ids)
+    order = np.argsort([len(x) for x in ids], kind="stable")
+    out, k = [], 0
+    while k < n:
+        width = len(ids[order[min(k + BATCH, n) - 1]])
+        size = max(1, min(BATCH, MAX_BATCH_PIECES // max(width, 1)))
+        out.append(order[k: k + size])
+        k += size
+    return out
 
 
 def _distinct(encoded: list[list[int]]) -> tuple[list[tuple[int, ...]], np.ndarray]:
