@@ -246,14 +246,21 @@ class _Analysis:
 
         encoder = self.accurate[0]
         have = vectors.encoded_ids(self.project, ids, encoder.version)
-        missing = [i for i, cid in enumerate(ids) if cid not in have]
-        total = max(len(missing), 1)
-        for start in range(0, len(missing), ENCODE_CHUNK):
-            part = missing[start:start + ENCODE_CHUNK]
+        # comments with the same text are encoded once, and their vectors saved together
+        copies: dict[str, list[int]] = {}
+        for i, cid in enumerate(ids):
+            if cid not in have:
+                copies.setdefault(texts[i], []).append(cid)
+        distinct = list(copies)
+        total = max(len(distinct), 1)
+        for start in range(0, len(distinct), ENCODE_CHUNK):
+            part = distinct[start:start + ENCODE_CHUNK]
             span = report.span(start / total, (start + len(part)) / total)
-            found = encoder.encode([texts[i] for i in part],
-                                   progress=lambda f, _m, s=span: s(f, REFINING))
-            vectors.save_vectors(self.project, [ids[i] for i in part], found, encoder.version)
+            found = encoder.encode(part, progress=lambda f, _m, s=span: s(f, REFINING))
+            repeat = [len(copies[text]) for text in part]
+            vectors.save_vectors(self.project, [cid for text in part for cid in copies[text]],
+                                 np.repeat(found, repeat, axis=0), encoder.version)
+        del copies, distinct
         report(1.0, REFINING)
         stored, _found = vectors.load_vectors(self.project, ids, encoder.dimension,
                                               encoder.version)

@@ -199,6 +199,32 @@ def test_refine_codes_every_comment_resumes_after_cancel_and_encodes_once(tmp_pa
     assert sum(encoded) == 0
 
 
+def test_refine_encodes_a_repeated_comment_once_and_gives_every_copy_its_vector(
+        tmp_path, monkeypatch):
+    texts = BODIES + [BODIES[2]] * 5 + [BODIES[0]] * 3
+    path = _project(tmp_path, texts)
+    analyse_project(path)
+    encoded: list[str] = []
+    real = Encoder.encode
+
+    def counting(self, batch, **kwargs):
+        encoded.extend(batch)
+        return real(self, batch, **kwargs)
+
+    monkeypatch.setattr(Encoder, "encode", counting)
+    summary, _ = refine_project(path)
+    assert sorted(encoded) == sorted(BODIES) and summary.comments == len(texts)
+    with Project.open(path) as project:
+        ids = [cid for cid, _t in project.db.execute(
+            "SELECT id, text FROM comments ORDER BY id")]
+        stored, found = vectors.load_vectors(project, ids, Encoder().dimension,
+                                             Encoder().version)
+    assert found.all()
+    copies = [i for i, t in enumerate(texts) if t == BODIES[2]]
+    assert all(np.array_equal(stored[copies[0]], stored[i]) for i in copies)
+    assert not np.array_equal(stored[0], stored[1])
+
+
 def test_engage_analyse_runs_both_passes_unless_fast(tmp_path, capsys):
     path = _project(tmp_path, [o + b for o in OPENINGS for b in BODIES])
     assert main(["analyse", str(path), "--fast"]) == 0
