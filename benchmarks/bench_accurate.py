@@ -110,13 +110,14 @@ def fast_and_baseline(texts, Y, sentiment) -> dict:
     return cache
 
 
-def encoder_oof(n: int, k: int):
+def encoder_oof(n: int, k: int, cv_dir: Path = CV_DIR):
     """Encoder-head probabilities for the folds whose fine-tuning has finished."""
     from engage.nlp.heads import AccurateHeads
 
     enc_t, enc_s, done = np.zeros((n, k)), np.zeros((n, 5)), []
+    int8_t, int8_s, int8_done = np.zeros((n, k)), np.zeros((n, 5)), []
     for f in range(5):
-        path = CV_DIR / f"fold{f + 1}.npz"
+        path = cv_dir / f"fold{f + 1}.npz"
         if not path.exists():
             continue
         with np.load(path, allow_pickle=False) as saved:
@@ -125,8 +126,14 @@ def encoder_oof(n: int, k: int):
             vectors = saved["embeddings"][saved["test"]].astype(np.float32)
             enc_t[saved["test"]] = heads.encoder_theme_proba(vectors)
             enc_s[saved["test"]] = heads.encoder_sentiment_proba(vectors)
+            if "int8_test" in saved.files:  # the fold's model as shipped: int8 ONNX
+                quantised = saved["int8_test"].astype(np.float32)
+                int8_t[saved["test"]] = heads.encoder_theme_proba(quantised)
+                int8_s[saved["test"]] = heads.encoder_sentiment_proba(quantised)
+                int8_done.append(f)
         done.append(f)
-    return enc_t, enc_s, done
+    int8 = (int8_t, int8_s) if int8_done and int8_done == done else None
+    return enc_t, enc_s, done, int8
 
 
 def _decide(proba, threshold, fallback):
@@ -170,8 +177,39 @@ def _choose_theme_blend(Yb, blends, inner):
     return best[1:]
 
 
-def nested_themes(Yb, enc, fast, units):
-    """Blend weight + threshold chosen on the other units, applied to each held-out unit."""
+OFFSETS = np.round(np.arange(-1.5, 1.51, 0.25), 2)
+OFFSET_MIN_POSITIVES = 15
+
+
+def _theme_offsets(Yb, proba, threshold):
+    """One logit offset per theme maximising that theme's F1 on these rows; themes with few
+    positives keep 0 (too little evidence to move their cut)."""
+    from engage.nlp.heads import shift_themes
+
+    offsets = np.zeros(Yb.shape[1], dtype=np.float32)
+    for j in np.flatnonzero(Yb.sum(axis=0) >= OFFSET_MIN_POSITIVES):
+        column = proba[:, j:j + 1]
+        scores = [binary_f1(Yb[:, j], shift_themes(column, np.array([o]))[:, 0] >= threshold)
+                  for o in OFFSETS]
+        best = int(np.argmax(scores))
+        # ties go to the offset nearest 0
+        ties = [k for k, v in enumerate(scores) if v >= scores[best] - 1e-12]
+        offsets[j] = OFFSETS[min(ties, key=lambda k: abs(OFFSETS[k]))]
+    return offsets
+
+
+def _choose_themes(Yb, blends, inner, per_theme):
+    from engage.nlp.heads import shift_themes
+
+    w, t, r = _choose_theme_blend(Yb, blends, inner)
+    offsets = (_theme_offsets(Yb[inner], blends[w][inner], t) if per_theme
+               else np.zeros(Yb.shape[1], np.float32))
+    return w, t, r, offsets, lambda rows: _decide(shift_themes(blends[w][rows], offsets), t, r)
+
+
+def nested_themes(Yb, enc, fast, units, per_theme=False):
+    """Blend weight, threshold (and with ``per_theme`` each theme's offset) chosen on the other
+    units, applied to each held-out unit."""
     from engage.nlp.heads import blend_themes
 
     pred = np.zeros_like(Yb)
@@ -179,12 +217,13 @@ def nested_themes(Yb, enc, fast, units):
     blends = {w: blend_themes(enc, fast, w) for w in THEME_WEIGHTS}
     for u, test in enumerate(units):
         inner = np.concatenate([units[v] for v in range(len(units)) if v != u])
-        w, t, r = _choose_theme_blend(Yb, blends, inner)
-        pred[test] = _decide(blends[w][test], t, r)
+        w, t, r, offsets, decide = _choose_themes(Yb, blends, inner, per_theme)
+        pred[test] = decide(test)
         chosen.append({"unit": u + 1, "weight": float(w), "threshold": round(t, 2),
-                       "fallback": round(r, 2)})
-    w, t, r = _choose_theme_blend(Yb, blends, np.concatenate(units))
-    final = {"theme_weight": float(w), "threshold": round(t, 2), "fallback": round(r, 2)}
+                       "fallback": round(r, 2), "themes_offset": int(np.count_nonzero(offsets))})
+    w, t, r, offsets, _ = _choose_themes(Yb, blends, np.concatenate(units), per_theme)
+    final = {"theme_weight": float(w), "threshold": round(t, 2), "fallback": round(r, 2),
+             "theme_offsets": [float(o) for o in offsets]}
     return pred, chosen, final
 
 
@@ -193,23 +232,58 @@ def _choose_sentiment_blend(y, blends, inner):
         y[inner], LEVELS[blends[w][inner].argmax(1)], LEVELS))
 
 
-def nested_sentiment(y, known, enc, fast, units):
-    from engage.nlp.heads import blend_sentiment
+BIASES = np.round(np.arange(-1.0, 1.01, 0.1), 2)
+
+
+def _level_bias(y, proba):
+    """A log-space bias per level maximising five-level macro-F1 (coordinate ascent, level 3
+    — 'neutral' — and the rest in turn, two sweeps; the first level stays at 0)."""
+    from engage.nlp.heads import bias_levels
+
+    bias = np.zeros(5, dtype=np.float32)
+
+    def score(b):
+        return class_macro_f1(y, LEVELS[bias_levels(proba, b).argmax(1)], LEVELS)
+
+    best = score(bias)
+    for _ in range(2):
+        for level in (2, 1, 3, 4):
+            for value in BIASES:
+                trial = bias.copy()
+                trial[level] = value
+                f = score(trial)
+                if f > best + 1e-9:
+                    best, bias = f, trial
+    return bias
+
+
+def nested_sentiment(y, known, enc, fast, units, per_level=False):
+    """Blend weight (and with ``per_level`` each level's bias) chosen on the other units."""
+    from engage.nlp.heads import bias_levels, blend_sentiment
 
     pred = np.zeros(len(y))
     chosen = []
     blends = {w: blend_sentiment(enc, fast, w) for w in SENTIMENT_WEIGHTS}
+
+    def choose(rows):
+        rows = rows[known[rows]]
+        w = _choose_sentiment_blend(y, blends, rows)
+        bias = _level_bias(y[rows], blends[w][rows]) if per_level else np.zeros(5, np.float32)
+        return w, bias
+
     for u, test in enumerate(units):
-        inner = np.concatenate([units[v] for v in range(len(units)) if v != u])
-        best = _choose_sentiment_blend(y, blends, inner[known[inner]])
-        pred[test] = LEVELS[blends[best][test].argmax(1)]
-        chosen.append({"unit": u + 1, "weight": float(best)})
-    everything = np.concatenate(units)
-    final = float(_choose_sentiment_blend(y, blends, everything[known[everything]]))
-    return pred, chosen, final
+        w, bias = choose(np.concatenate([units[v] for v in range(len(units)) if v != u]))
+        pred[test] = LEVELS[bias_levels(blends[w][test], bias).argmax(1)]
+        chosen.append({"unit": u + 1, "weight": float(w),
+                       "bias": [round(float(b), 2) for b in bias]})
+    w, bias = choose(np.concatenate(units))
+    return pred, chosen, {"sentiment_weight": float(w),
+                          "sentiment_bias": [float(b) for b in bias]}
 
 
-def quality() -> dict:
+def quality(cv_dir: Path = CV_DIR) -> dict:
+    """Scores the fine-tuned folds in ``cv_dir``; only the default folder's figures are the
+    shipped record (``benchmarks/results``), a trial configuration's go beside its folds."""
     from engage.nlp.sentiment import three_level
 
     texts, Y, sentiment, themes = load()
@@ -217,9 +291,9 @@ def quality() -> dict:
     # the cached folds only (``fast-cache`` fills the rest; a fold takes ~4 min on idle cores)
     cache = dict(np.load(FAST_CACHE)) if FAST_CACHE.exists() else fast_and_baseline(
         texts, Y, sentiment)
-    enc_t, enc_s, done = encoder_oof(n, k)
+    enc_t, enc_s, done, int8 = encoder_oof(n, k, cv_dir)
     if not done:
-        raise SystemExit(f"no fine-tuned fold in {CV_DIR}: run benchmarks/train_encoder.py cv")
+        raise SystemExit(f"no fine-tuned fold in {cv_dir}: run benchmarks/train_encoder.py cv")
     split = folds(n)
     done = [f for f in done if f in set(cache["done"].tolist())]
     rows = np.concatenate([split[f][1] for f in done])
@@ -232,28 +306,40 @@ def quality() -> dict:
         test = split[f][1]
         fast_pred[test] = _decide(cache["fast_t"][test], *cache["fast_thr"][f])
     units = scoring_units(split, done)
-    acc_t, theme_choice, theme_final = nested_themes(Yb, enc_t, cache["fast_t"], units)
+    blend_t, _, _ = nested_themes(Yb, enc_t, cache["fast_t"], units)
+    acc_t, theme_choice, theme_final = nested_themes(Yb, enc_t, cache["fast_t"], units,
+                                                     per_theme=True)
     enc_pred, _, _ = nested_themes(Yb, enc_t, enc_t, units)  # encoder alone, nested thr
     theme_preds = {"baseline": cache["base_t"] >= 0.5, "fast": fast_pred,
-                   "encoder": enc_pred, "accurate": acc_t}
+                   "encoder": enc_pred, "blend": blend_t, "accurate": acc_t}
+    if int8 is not None:  # the same choices, made and scored on the int8 model's vectors
+        theme_preds["accurate_int8"] = nested_themes(Yb, int8[0], cache["fast_t"], units,
+                                                     per_theme=True)[0]
+    blend_s, _, _ = nested_sentiment(sentiment, known, enc_s, cache["fast_s"], units)
     acc_s, sentiment_choice, sentiment_final = nested_sentiment(
-        sentiment, known, enc_s, cache["fast_s"], units)
+        sentiment, known, enc_s, cache["fast_s"], units, per_level=True)
     sentiment_preds = {"baseline": LEVELS[cache["base_s"].argmax(1)],
                        "fast": LEVELS[cache["fast_s"].argmax(1)],
-                       "encoder": LEVELS[enc_s.argmax(1)], "accurate": acc_s}
+                       "encoder": LEVELS[enc_s.argmax(1)], "blend": blend_s,
+                       "accurate": acc_s}
+    if int8 is not None:
+        sentiment_preds["accurate_int8"] = nested_sentiment(
+            sentiment, known, int8[1], cache["fast_s"], units, per_level=True)[0]
     r = rows
     rk = rows[known[rows]]
     out = {
         "data": {"file": DATA.name, "comments": int(len(r)), "folds_scored": [f + 1 for f in done],
                  f"themes_with_{MACRO_MIN}_plus": int(big.sum())},
         "method": "KFold(5, shuffle, seed 0), the folds in folds_scored; accurate = encoder "
-                  "heads blended with the fast model, weights/threshold chosen for each "
+                  "heads blended with the fast model (blend: weights and threshold; accurate: "
+                  "also a logit offset per theme with 15+ positives and a bias per sentiment "
+                  "level), chosen for each "
                   "held-out unit on the other units only (nested; units = the scored folds, "
                   "or the two random halves of a single scored fold); bootstrap 1,000 "
                   "resamples, percentile 95% interval",
         "themes": {}, "sentiment": {},
         "chosen": {"themes": theme_choice, "sentiment": sentiment_choice},
-        "final_choice": {**theme_final, "sentiment_weight": sentiment_final,
+        "final_choice": {**theme_final, **sentiment_final,
                          "chosen_on": "every scored comment (for the shipped heads)"},
     }
     for name, P in theme_preds.items():
@@ -271,8 +357,9 @@ def quality() -> dict:
             "macro_f1_3_levels": bootstrap(lambda a, b: class_macro_f1(a, b, (0, 1, 2)), y3,
                                            p3),
         }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    target = RESULTS if cv_dir == CV_DIR else cv_dir / "quality.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     _print_quality(out)
     return out
 
@@ -393,9 +480,11 @@ def main() -> int:
                                                    "project"])
     parser.add_argument("--comments", type=int, default=29_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cv-dir", type=Path, default=CV_DIR,
+                        help="fine-tuned folds to score (a trial configuration's folder)")
     args = parser.parse_args()
     if args.what == "quality":
-        quality()
+        quality(args.cv_dir.resolve())
     elif args.what == "project":
         project_pass(args.comments)
     elif args.what == "retrain":
