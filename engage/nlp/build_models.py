@@ -55,7 +55,9 @@ def build_accurate(source: Path = FINAL, out: Path | None = None) -> Path:
                               theme_weight=final.get("theme_weight", 0.5),
                               sentiment_weight=final.get("sentiment_weight", 0.5),
                               threshold=final.get("threshold", 0.5),
-                              fallback=final.get("fallback", 0.5))
+                              fallback=final.get("fallback", 0.5),
+                              theme_offsets=final.get("theme_offsets"),
+                              sentiment_bias=final.get("sentiment_bias"))
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / "encoder.int8.onnx", out / "encoder.onnx")
     shutil.copyfile(source / "vocab.txt", out / "vocab.txt")
@@ -77,6 +79,8 @@ def build_accurate(source: Path = FINAL, out: Path | None = None) -> Path:
         "blend": {"theme_weight": heads.theme_weight_,
                   "sentiment_weight": heads.sentiment_weight_,
                   "threshold": heads.threshold_, "fallback": heads.fallback_,
+                  "themes_with_own_offset": int(np.count_nonzero(heads.theme_offsets_)),
+                  "sentiment_bias": [round(float(b), 2) for b in heads.sentiment_bias_],
                   "chosen_by": "nested cross-validation on the scored folds "
                                "(benchmarks/bench_accurate.py; see cross_validation.method "
                                "and cross_validation.data.folds_scored)"},
