@@ -41,6 +41,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from engage.errors import EngageError
 
@@ -211,10 +212,12 @@ class KindClassifier(ClassifierMixin, BaseEstimator):
         X = self._features(texts)
         codes = np.array([list(self.classes_).index(k) for k in y])
         # newton-cg reaches the optimum about ten times faster than lbfgs on these features,
-        # which keeps a retrain on the officers' kinds well under a second.
+        # which keeps a retrain on the officers' kinds well under a second; one BLAS thread,
+        # since its steps are small products that waking threads on busy cores only slows.
         self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight,
                                          max_iter=self.max_iter, solver="newton-cg")
-        self.model_.fit(X, codes, sample_weight=sample_weight)
+        with threadpool_limits(limits=1, user_api="blas"):
+            self.model_.fit(X, codes, sample_weight=sample_weight)
         return self
 
     # ----- predicting ---------------------------------------------------------------------
@@ -389,6 +392,18 @@ def officer_weight(n: int) -> float:
     return 0.0 if n < OFFICER_MIN else n / (n + OFFICER_HALF)
 
 
+def officer_model(officer: Sequence[tuple[str, str]]) -> KindClassifier | None:
+    """The model of the officers' (text, kind) calls plus the written examples, or None while
+    there are fewer than OFFICER_MIN of them or they name a single kind."""
+    if officer_weight(len(officer)) == 0 or len({k for _t, k in officer}) < 2:
+        return None
+    examples = load_examples()
+    return KindClassifier().fit(
+        [e.text for e in examples] + [t for t, _k in officer],
+        [e.kind for e in examples] + [k for _t, k in officer],
+        sample_weight=[1.0] * len(examples) + [OFFICER_WEIGHT] * len(officer))
+
+
 def predict_kinds(texts: Sequence[str], officer: Sequence[tuple[str, str]] = (),
                   model: KindClassifier | None = None,
                   cancelled: Callable[[], bool] | None = None) -> tuple[list[str], np.ndarray]:
@@ -408,13 +423,7 @@ def predict_kinds(texts: Sequence[str], officer: Sequence[tuple[str, str]] = (),
     texts = list(position)
     model = model if model is not None else load_model()
     weight = officer_weight(len(officer))
-    warm = None
-    if weight > 0 and len({k for _t, k in officer}) >= 2:
-        examples = load_examples()
-        warm = KindClassifier().fit(
-            [e.text for e in examples] + [t for t, _k in officer],
-            [e.kind for e in examples] + [k for _t, k in officer],
-            sample_weight=[1.0] * len(examples) + [OFFICER_WEIGHT] * len(officer))
+    warm = officer_model(officer)
     proba = np.zeros((len(texts), len(KINDS)))
     for start in range(0, len(texts), BATCH):
         if cancelled is not None and cancelled():

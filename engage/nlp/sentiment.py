@@ -16,6 +16,8 @@ How it decides, and why:
   seem to level out near 0.56 macro-F1 on five levels.
 - Rows whose label is missing (NaN) are skipped when fitting, so a training file with some
   blank sentiments still trains themes on every row.
+- Fitting runs with one BLAS thread: the solver's steps are small products, and on two busy
+  cores waking BLAS threads for each costs more than the step (as ``ThemeClassifier``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from engage.nlp.features import TextFeatures, only_function_words
 
@@ -75,6 +78,10 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit_matrix(self, X: sp.csr_matrix, y: np.ndarray) -> None:
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._fit_models(X, y)
+
+    def _fit_models(self, X: sp.csr_matrix, y: np.ndarray) -> None:
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError("sentiment needs at least two different values to learn from")

@@ -10,7 +10,14 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import f1_score
 
-from engage.nlp.classifier import CODED, NO_THEME, UNCERTAIN, ThemeClassifier, choose_thresholds
+from engage.nlp.classifier import (
+    CODED,
+    NO_THEME,
+    UNCERTAIN,
+    ThemeClassifier,
+    choose_thresholds,
+    micro_f1_for,
+)
 from engage.nlp.features import TextFeatures
 
 THEMES = ["Waiting", "Staff", "Parking", "Rare"]
@@ -153,6 +160,27 @@ def test_choose_thresholds_prefers_the_fallback_when_every_comment_has_a_theme()
     threshold, fallback, f1 = choose_thresholds(Y, proba)
     assert f1 == pytest.approx(1.0)
     assert fallback < threshold
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_chosen_thresholds_are_the_best_pair_of_the_grid(seed):
+    # The search counts in bulk; every pair it could choose, scored one by one with the rule
+    # predict applies, must do no better than its choice (and the first best pair wins).
+    rng = np.random.default_rng(seed)
+    Y = (rng.random((150, 5)) < 0.25).astype(int)
+    proba = np.clip(0.5 * Y * rng.random(Y.shape) + 0.45 * rng.random(Y.shape), 0, 1)
+    if seed % 2:
+        proba = np.round(proba, 1)  # ties between themes and with the thresholds
+    threshold, fallback, f1 = choose_thresholds(Y, proba)
+    assert f1 == pytest.approx(micro_f1_for(Y, proba, threshold, fallback))
+    first_best = None
+    for t in np.round(np.arange(0.15, 0.71, 0.01), 2):
+        for r in np.round(np.r_[t, np.arange(0.0, t, 0.02)], 2):
+            score = micro_f1_for(Y, proba, t, r)
+            assert score <= f1 + 1e-9
+            if first_best is None and score > f1 - 1e-9:
+                first_best = (t, r)
+    assert (threshold, fallback) == first_best
 
 
 def test_features_match_words_and_handle_unseen_text():
