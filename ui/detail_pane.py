@@ -4,6 +4,11 @@ Full text with the search words highlighted, where it came from (question, consu
 file and row), who said it (respondent, place, attributes), and what the import did to it
 (personal data masked, non-substantive, duplicate). Colours come from the palette so the pane
 reads well in light and dark themes.
+
+Below the text, the comment's kind in a combo box (``ui.kind_setter``): choosing one emits
+`kind_chosen(comment_id, kind)`; the window makes the change through the coding session, as
+the workbench's Shift+letter keys do (audited, Ctrl+Z undoes it), and the pane shows the new
+kind when the change record comes back through `on_changes`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
@@ -20,6 +25,7 @@ from engage.changes import Changes
 from engage.errors import NotFoundError
 from engage.project import Project
 from ui.filter_bar import attribute_label
+from ui.kind_setter import KindSetter
 
 # kind written by the importer's masker → (one, many)
 _MASK_NAMES = {
@@ -75,6 +81,8 @@ def highlight(text: str, search: str, style: str) -> str:
 class DetailPane(QWidget):
     """Shows one comment; call `show_comment(id, search)`, or `show_comment(None)` to clear."""
 
+    kind_chosen = Signal(int, object)  # comment id, kind (None: hand it back to the model)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._project: Project | None = None
@@ -84,9 +92,13 @@ class DetailPane(QWidget):
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.setAccessibleName("Comment details")
+        self.kind_setter = KindSetter(self)
+        self.kind_setter.kind_chosen.connect(self._kind_chosen)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.browser)
+        layout.setSpacing(0)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(self.kind_setter)
         self.setFocusProxy(self.browser)
         self._render()
 
@@ -132,8 +144,15 @@ class DetailPane(QWidget):
                 "Select a comment to see it in full, with who said it and where."
                 if self._project is not None else "No project is open.")
             self.browser.setHtml(f"<p><i>{html.escape(message)}</i></p>")
+            self.kind_setter.show_kind(None, enabled=False)
             return
         self.browser.setHtml(self._html(detail))
+        self.kind_setter.show_kind(detail.get("kind"), detail.get("kind_source"),
+                                   detail.get("kind_confidence"))
+
+    def _kind_chosen(self, kind: str | None) -> None:
+        if self._comment_id is not None:
+            self.kind_chosen.emit(self._comment_id, kind)
 
     def _html(self, d: dict) -> str:
         palette = self.palette()

@@ -57,6 +57,7 @@ from ui.tasks import TaskFn, TaskRunner
 from ui.team import TeamActions
 from ui.views import AnalysisViews, scrolling
 from ui.welcome import WelcomePage
+from ui.workbench.coding_actions import set_kinds
 
 APP_NAME = "Engage"
 EMPTY_PROJECT_HINT = ("This project has no comments yet. Import a survey export: "
@@ -242,6 +243,8 @@ class MainWindow(QMainWindow):
         self.changed.connect(self.navigator.on_changes)
         self.changed.connect(self.filter_bar.on_changes)
         self.changed.connect(self.detail.on_changes)
+        self.detail.kind_chosen.connect(  # the coding session's command: audited, undoable
+            lambda cid, kind: set_kinds(self.views.coding.session, [cid], kind))
         self.changed.connect(self._on_changes)
         self.tasks.running_changed.connect(self._on_task_running)
         self.tasks.failed.connect(lambda message: self.show_error("The task did not finish",
@@ -355,7 +358,7 @@ class MainWindow(QMainWindow):
             return
         if changes.comments or changes.respondents or changes.questions:
             self._total = count_comments(self.project, CommentFilter())
-            self.apply_filter()
+            self.apply_filter(keep_current=True)  # the views re-read in their own on_changes
         elif changes.codings or changes.sentiment or changes.taxonomy or changes.places:
             # Themes and sentiment columns (an analysis, a coding decision): re-read the rows,
             # now if the list is in view, else when its tab is shown.
@@ -393,15 +396,21 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self.drilldown.set_drilldown(drill, describe_filter(self.project, drill))
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, keep_current: bool = False) -> None:
+        """Show the filter's comments from the first; `keep_current` (after a write): stay on
+        the comment that was current if it is still in its row."""
         if self.project is None:
             return
+        row, current = self.table.currentIndex().row(), self.detail.comment_id()
         self.model.set_filter(self.current_filter())
-        self.views.set_filter(self.current_filter())
+        if not keep_current:
+            self.views.set_filter(self.current_filter())
         self._update_counts()
         if self.model.rowCount() > 0:
+            kept = keep_current and current is not None and row > 0 \
+                and self.model.comment_id(row) == current
             self.table.selectionModel().setCurrentIndex(
-                self.model.index(0, cm.COMMENT),
+                self.model.index(row if kept else 0, cm.COMMENT),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
         elif self._total == 0:

@@ -37,19 +37,24 @@ def workbench_rows(project: Project, comment_ids: Sequence[int]) -> dict[int, di
     `codings` — [{theme_id, theme, portfolio_id, source, confidence, evidence, decision,
     active}] strongest first, where `active` follows ACTIVE_CODING (what the counts count).
     `copies`: how many comments of its consultation have the same text (1: it is unique).
-    Comments never analysed get empty defaults. Three queries per call, whatever the page size.
+    `kind`, `kind_source`, `kind_confidence`: the comment's kind (engage.analysis.kinds), None
+    while it has none. Comments never analysed get empty defaults. Three queries per call,
+    whatever the page size.
     """
     out = {cid: {"outcome": None, "sentiment": None, "sentiment_officer": None,
-                 "key_quote": 0, "reviewed": 0, "topic_id": None, "codings": [], "copies": 1}
+                 "key_quote": 0, "reviewed": 0, "topic_id": None, "codings": [], "copies": 1,
+                 "kind": None, "kind_source": None, "kind_confidence": None}
            for cid in comment_ids}
     for chunk in chunks(list(out), 900):
         marks = ",".join("?" * len(chunk))
-        for cid, copies in project.db.execute(
-                f"""SELECT m.id, (SELECT count(*) FROM comments e WHERE e.consultation_id =
-                           m.consultation_id AND e.dup_key = m.dup_key)
-                    FROM comments m WHERE m.id IN ({marks}) AND m.dup_key IS NOT NULL""",
-                chunk):
-            out[cid]["copies"] = max(1, copies)
+        for cid, kind, kind_source, kind_confidence, copies in project.db.execute(
+                f"""SELECT m.id, m.kind, m.kind_source, m.kind_confidence,
+                           CASE WHEN m.dup_key IS NULL THEN 1 ELSE
+                           (SELECT count(*) FROM comments e WHERE e.consultation_id =
+                            m.consultation_id AND e.dup_key = m.dup_key) END
+                    FROM comments m WHERE m.id IN ({marks})""", chunk):
+            out[cid].update(copies=max(1, copies), kind=kind, kind_source=kind_source,
+                            kind_confidence=kind_confidence)
         for r in project._rows(
                 f"""SELECT comment_id, outcome, sentiment, sentiment_officer, key_quote,
                            reviewed, topic_id FROM comment_analysis

@@ -14,6 +14,7 @@ from engage.importing.mapping import ColumnMapping
 from engage.project import Project
 from engage.settings import Settings
 from tests.ui import workbench_data as data
+from ui.workbench import coding_model as cm
 from ui.workbench.coding import CodingWorkbench
 from ui.workbench.session import CodingSession
 
@@ -154,7 +155,7 @@ def test_unticking_together_codes_just_this_copy(qtbot, workbench, project):
 def test_the_review_queue_shows_one_entry_per_text_with_its_count(qtbot, workbench, project):
     workbench.show_review_queue(True)
     assert workbench.model.rowCount() == 5
-    marks = [workbench.model.index(r, 5).data() for r in range(workbench.model.rowCount())]
+    marks = [workbench.model.index(r, cm.MARKS).data() for r in range(workbench.model.rowCount())]
     assert sum("×4 identical" in m for m in marks) == 1
     assert sum("×2 identical" in m for m in marks) == 1
     assert "Review queue (5)" in workbench.queue_button.text()

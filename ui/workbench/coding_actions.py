@@ -20,6 +20,7 @@ from engage.analysis import kinds, store, workbench_store
 from engage.browse import comment_detail
 from engage.changes import Changes
 from engage.errors import EngageError
+from ui.kind_setter import KIND_LABELS
 from ui.workbench.theme_dialogs import ThemeDialog
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ MAX_RECENT = 9
 #: Shift+letter sets a comment's kind (engage.nlp.kind); Shift+U hands it back to the model.
 KIND_KEYS = {"praise": "Shift+P", "complaint": "Shift+C", "suggestion": "Shift+S",
              "question": "Shift+Q", "mixed": "Shift+M", "none": "Shift+X"}
-KIND_LABELS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Suggestion",
-               "question": "Question", "mixed": "Mixed", "none": "None (nothing to classify)"}
 
 
 class CodingActions(QObject):
@@ -43,6 +42,10 @@ class CodingActions(QObject):
         self.recent: list[int] = []
         self.by_name: dict[str, QAction] = {}
         self._build()
+        # the detail pane's kind box: the same command as the keys, on the same comments
+        workbench.detail.kind_setter.set_tips({**KIND_KEYS, "model": "Shift+U"},
+                                              "the selected comments")
+        workbench.detail.kind_chosen.connect(self._kind_from_pane)
 
     # ----- building ----------------------------------------------------------------------
     def _add(self, name: str, text: str, slot: Callable[[], None], *keys: str,
@@ -249,18 +252,12 @@ class CodingActions(QObject):
         """The officer's kind for the selected comments: one audited transaction, one undo
         step (undo puts back each comment's kind and who set it)."""
         ids = self._targets()
-        if not ids or self.project is None:
-            return
-        if self.session.before_decision is not None:
-            self.session.before_decision()
-        command = KindCommand(self.session, ids, kind)
-        try:
-            changes = command.perform()
-        except EngageError as exc:
-            self.session.failed.emit(str(exc))
-            return
-        self.session.undo_stack.push(command)
-        self.session.announce(changes, ids)
+        if ids:
+            set_kinds(self.session, ids, kind)
+
+    def _kind_from_pane(self, kind: str | None) -> None:
+        self.set_kind(kind)
+        self.wb.list_view.setFocus()  # the keys go on working where the officer was
 
     def toggle_key_quote(self) -> None:
         ids = self._targets()
@@ -272,6 +269,26 @@ class CodingActions(QObject):
         project = self.project
         self._run("Mark key quote" if mark else "Unmark key quote", {"comments": ids},
                   lambda: (store.set_key_quote(project, ids, mark), {}), ids, coded=False)
+
+
+def set_kinds(session, comment_ids: list[int], kind: str | None) -> bool:
+    """Set (None: hand back to the model) the kind of comments as one undoable command on the
+    session's stack — the workbench's keys and the detail panes' kind boxes all come here.
+    False, with the reason on `session.failed`, if it could not be done."""
+    ids = list(comment_ids)
+    if not ids or session.project is None:
+        return False
+    if session.before_decision is not None:
+        session.before_decision()
+    command = KindCommand(session, ids, kind)
+    try:
+        changes = command.perform()
+    except EngageError as exc:
+        session.failed.emit(str(exc))
+        return False
+    session.undo_stack.push(command)
+    session.announce(changes, ids)
+    return True
 
 
 def split(session, theme_id: int, ids: list[int], name: str,

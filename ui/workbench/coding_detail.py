@@ -4,7 +4,9 @@ Each theme on the comment gets a highlight colour; the seed terms it matched
 (`codings.evidence`) are found again in the text by `engage.analysis.evidence` — "wait" marks
 "waiting" and "waited" — and painted in that colour. Below the text, every theme says whether
 it counts, who decided, and why it was suggested, with accept / reject links; the current
-theme (the one A, R and Delete act on) is marked ▶.
+theme (the one A, R and Delete act on) is marked ▶. Below, the comment's kind in a combo box
+(``ui.kind_setter``): choosing one emits `kind_chosen(kind)`, which the workbench's actions
+take the way they take Shift+P/C/S/Q/M/X/U.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from engage.browse import comment_detail
 from engage.errors import NotFoundError
 from engage.project import Project
 from ui.detail_pane import kind_text
+from ui.kind_setter import KindSetter
 from ui.workbench.chips import HIGHLIGHT_COLOURS
 from ui.workbench.coding_model import SENTIMENT_LEVELS, sentiment_of
 
@@ -78,6 +81,7 @@ class CodingDetail(QWidget):
     """Shows one comment for coding; emits `link_activated(verb, theme_id)` for its links."""
 
     link_activated = Signal(str, int)
+    kind_chosen = Signal(object)  # a kind, or None: hand it back to the model
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,9 +96,13 @@ class CodingDetail(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.setAccessibleName("Comment being coded")
         self.browser.anchorClicked.connect(self._on_anchor)
+        self.kind_setter = KindSetter(self)
+        self.kind_setter.kind_chosen.connect(self.kind_chosen)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.browser)
+        layout.setSpacing(0)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(self.kind_setter)
         self._render()
 
     def set_project(self, project: Project | None) -> None:
@@ -161,7 +169,10 @@ class CodingDetail(QWidget):
             message = self._message or ("Select a comment to code it." if self._project
                                         else "No project is open.")
             self.browser.setHtml(f"<p><i>{html.escape(message)}</i></p>")
+            self.kind_setter.show_kind(None, enabled=False)
             return
+        self.kind_setter.show_kind(detail.get("kind"), detail.get("kind_source"),
+                                   detail.get("kind_confidence"))
         self.info = workbench_store.workbench_rows(self._project, [detail["id"]])[detail["id"]]
         codings = ordered_codings(self.info, self._order)
         self._order = [c["theme_id"] for c in codings]

@@ -1,4 +1,4 @@
-"""The coding list: comments with their theme chips, sentiment and place, a page at a time.
+"""The coding list: comments with their theme chips, sentiment, kind and place, a page at a time.
 
 A thin model over `engage.browse` (which comments, in which order, one page per query) and
 `workbench_store.workbench_rows` (their codings and sentiment, two queries per page). It never loads
@@ -21,9 +21,10 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 from engage.analysis import workbench_store
 from engage.browse import CommentFilter, CommentRow, count_comments, fetch_comments
 from engage.project import Project
+from ui.kind_setter import kind_note, kind_word
 
-COLUMNS = ("ID", "Comment", "Themes", "Sentiment", "Place", "Marks")
-ID, COMMENT, THEMES, SENTIMENT, PLACE, MARKS = range(len(COLUMNS))
+COLUMNS = ("ID", "Comment", "Themes", "Sentiment", "Kind", "Place", "Marks")
+ID, COMMENT, THEMES, SENTIMENT, KIND, PLACE, MARKS = range(len(COLUMNS))
 COMMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CODINGS_ROLE = Qt.ItemDataRole.UserRole + 2     # list of coding dicts (see workbench_store.workbench_rows)
 SENTIMENT_LEVELS = {1: "very positive", 2: "positive", 3: "neutral/mixed", 4: "negative",
@@ -181,6 +182,10 @@ class CodingListModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole and section == THEMES:
                 return ("Filled: counted in the figures (accepted by an officer, ✓, or a "
                         "confident suggestion). Outlined: suggested, not counted until accepted.")
+            if role == Qt.ItemDataRole.ToolTipRole and section == KIND:
+                return ("What the comment does: praise, complaint, suggestion, question or "
+                        "mixed. Bold: set by an officer (Shift+P/C/S/Q/M, or the box below the "
+                        "comment); otherwise the model's estimate.")
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
@@ -206,7 +211,9 @@ class CodingListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == SENTIMENT:
             level, _ = sentiment_of(info)
             return QColor(SENTIMENT_COLOURS[level]) if level in SENTIMENT_COLOURS else None
-        if role == Qt.ItemDataRole.FontRole and column == SENTIMENT and sentiment_of(info)[1]:
+        if role == Qt.ItemDataRole.FontRole and (
+                (column == SENTIMENT and sentiment_of(info)[1])
+                or (column == KIND and info.get("kind_source") == "officer")):
             font = QFont()
             font.setBold(True)  # the officer's own judgement
             return font
@@ -226,6 +233,8 @@ class CodingListModel(QAbstractTableModel):
             return ", ".join(c["theme"] for c in shown_codings(found.info))
         if column == SENTIMENT:
             return sentiment_text(found.info)
+        if column == KIND:
+            return kind_word(found.info.get("kind"))
         if column == PLACE:
             return found.comment.place
         return marks_text(found.info)
@@ -246,6 +255,12 @@ class CodingListModel(QAbstractTableModel):
             if level is None:
                 return None
             return "Set by an officer" if officer else "The model's estimate"
+        if column == KIND:
+            info = found.info
+            note = kind_note(info.get("kind"), info.get("kind_source"), info.get("kind_confidence"))
+            if info.get("kind") == "none":
+                note = f"nothing to classify ({note})"
+            return note[0].upper() + note[1:]
         return None
 
     # ----- fetching ----------------------------------------------------------------------
