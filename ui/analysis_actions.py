@@ -8,9 +8,17 @@ The fast pass answers first; the accurate pass (``engage.analysis.pipeline.refin
 then runs as its own cancellable task — "Refining with the accurate model… 41%" — and every
 number updates in place when it lands. A project opened with comments the accurate model has
 not coded yet (a pass cancelled or cut short) resumes it: vectors already encoded are kept.
+
+An analysis belongs to the project it started on. Closing that project (or opening another,
+which closes it) cancels the task through its cancel check, and a result that still arrives
+is dropped unless its project is the one open: one project's figures never land in another's
+views. The cancelled accurate pass resumes the next time its project is opened.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,6 +37,10 @@ class AnalysisActions(QObject):
         self.export_action = self._action("&Export Coded Comments…", self.export, "Ctrl+E",
                                           "Export as CSV, XLSX or REFI-QDA")
         self._dialog = None
+        self._working_on: Path | None = None  # the project our running task is for
+        # any other task started on the runner, or ours ending, makes the mark stale
+        window.tasks.started.connect(self._forget)
+        window.tasks.running_changed.connect(lambda running: running or self._forget())
 
     def _action(self, text: str, slot, shortcut: str, tip: str) -> QAction:
         action = QAction(text, self.window)
@@ -46,6 +58,31 @@ class AnalysisActions(QObject):
         for action in (self.analyse_action, self.report_action, self.export_action):
             action.setEnabled(has_project)
 
+    # ----- tasks tied to their project ----------------------------------------------------
+    def _run(self, path: Path, task, description: str,
+             on_done: Callable[[object], None]) -> None:
+        """Run an analysis task of the project at `path`; its result lands only while that
+        project is still the one open."""
+        def landed(result) -> None:
+            project = self.window.project
+            if project is not None and project.path == path:
+                on_done(result)
+        self.window.run_task(task, description, landed)
+        self._working_on = path  # after run_task: its `started` clears the mark
+
+    def _forget(self, *_args) -> None:
+        self._working_on = None
+
+    def working_on(self) -> Path | None:
+        """The project whose analysis task is running, or None."""
+        return self._working_on
+
+    def stop(self) -> None:
+        """The open project is closing: cancel its analysis (its result is dropped)."""
+        if self._working_on is not None:
+            self.window.tasks.cancel()
+            self._working_on = None
+
     def analyse(self) -> None:
         window = self.window
         if window.project is None:
@@ -57,7 +94,7 @@ class AnalysisActions(QObject):
 
             return analyse_project(path, progress=progress, cancelled=cancelled)
 
-        window.run_task(task, "Analysing comments", self._analysed)
+        self._run(path, task, "Analysing comments", self._analysed)
 
     def _analysed(self, result) -> None:
         summary, changes = result
@@ -84,7 +121,7 @@ class AnalysisActions(QObject):
 
             return refine_project(path, progress=shown, cancelled=cancelled)
 
-        window.run_task(task, f"{REFINING} 0%", self._refined)
+        self._run(path, task, f"{REFINING} 0%", self._refined)
 
     def resume(self) -> None:
         """On opening a project: finish an accurate pass that did not complete."""

@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
     def close_project(self) -> None:
         if self.project is None:
             return
+        self.analysis.stop()  # its analysis has nothing to say to the next project
         for view in (self.navigator, self.filter_bar, self.detail, self.model,
                      self.coproduction, self.views):
             view.set_project(None)
