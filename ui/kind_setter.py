@@ -16,8 +16,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 #: The kinds as an officer reads them, in the order the combo box offers them.
 KIND_LABELS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Suggestion",
                "question": "Question", "mixed": "Mixed", "none": "None (nothing to classify)"}
+#: The box's own wording: short enough for a narrow pane, never cut off.
+BOX_LABELS = {**KIND_LABELS, "none": "Nothing to classify"}
 #: The entry that clears the officer's kind: the next analysis sets it again.
-MODEL_ENTRY = "Not set (the model decides)"
+MODEL_ENTRY = "Not set"
 
 
 def kind_word(kind: str | None) -> str:
@@ -67,7 +69,7 @@ class KindSetter(QWidget):
         super().__init__(parent)
         self.combo = KindCombo(self)
         self.combo.setAccessibleName("Kind of comment")
-        for kind, label in KIND_LABELS.items():
+        for kind, label in BOX_LABELS.items():
             self.combo.addItem(label, kind)
         self.combo.insertSeparator(self.combo.count())
         self.combo.addItem(MODEL_ENTRY, None)
@@ -78,6 +80,7 @@ class KindSetter(QWidget):
         self.note = QLabel(self)
         self.note.setAccessibleName("Who set the kind")
         self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.note.setWordWrap(True)  # a narrow pane wraps it rather than growing wider
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)

@@ -93,7 +93,7 @@ class CodingWorkbench(QWidget):
         self.list_view.setItemDelegateForColumn(cm.THEMES, self.delegate)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(cm.COMMENT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((cm.ID, 50), (cm.THEMES, 220), (cm.SENTIMENT, 120),
+        for column, width in ((cm.ID, 50), (cm.THEMES, 220), (cm.SENTIMENT, 120), (cm.KIND, 84),
                               (cm.PLACE, 110), (cm.MARKS, 110)):
             self.list_view.setColumnWidth(column, width)
         self.list_view.verticalHeader().hide()
@@ -124,8 +124,8 @@ class CodingWorkbench(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.list_view)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)  # the list, with its seven columns, gets the room
         self.status = QLabel(self)
         self.status.setAccessibleName("Coding status")
         self.message = QLabel(self)
