@@ -23,11 +23,15 @@ training fold's too, since the product's heads are trained on embeddings from an
 those comments) plus the fold's head weights: ``build/encoder_cv/fold{k}.npz``. ``final`` trains
 on every comment and exports ``build/encoder_final/`` (ONNX fp32 and int8, heads, vocabulary).
 
-Measured 2026-12-02 (3 epochs, 96 word pieces, batch 32): one training takes 8-9 min on 2 quiet
-cores (fold 1 took 33 min on the same cores shared with ~8 other jobs); all 5 folds scored
-(``benchmarks/results/accurate_quality.json``). Per-tensor int8 moved 7.7% of sentiment calls
-and 20% of comments' theme sets against fp32 on the training comments; per-channel int8 on the
-MatMuls (shipped, 56 MB) moves 2.5% and 9.5% (cosine to fp32 vectors: mean 0.996).
+Measured 2026-12-02, second run (3 epochs, 96 word pieces, batch 32, encoder lr 8e-5, theme
+weight 10 — the first run's 6e-5 and 20 gave sentiment less of the encoder): a fold trains in
+161 s on 2 quiet cores (up to 512 s beside other jobs); the 5 folds are scored in
+``benchmarks/results/accurate_quality.json``. ``--epochs/--encoder-lr/--theme-weight/--out``
+run a trial configuration into its own folder (``bench_accurate.py quality --cv-dir``). Each
+fold's model is also exported and quantised as shipped, and its held-out vectors kept
+(``int8_test``), so int8's cost is scored under CV too. On the training comments, per-tensor
+int8 moved 7.7% of sentiment calls and 20% of comments' theme sets against fp32; per-channel
+int8 on the MatMuls (shipped, 56 MB) moves 2.5% and 9.5% (first run's figures).
 """
 
 from __future__ import annotations
