@@ -58,6 +58,7 @@ MAX_PIECES = 96
 THEME_WEIGHT = 10.0   # theme BCE is a mean over 50 labels; this brings it level with sentiment
 POS_WEIGHT_CAP = 15.0
 CV_OUT = BUILD / "encoder_cv"
+FINAL_OUT = BUILD / "encoder_final"
 
 
 def load():
@@ -296,7 +297,7 @@ def run_final() -> None:
     torch.set_num_threads(2)
     texts, Y, sentiment, themes = load()
     pieces = tokenise(texts)
-    out = BUILD / "encoder_final"
+    out = FINAL_OUT
     out.mkdir(parents=True, exist_ok=True)
     log_file = open(out / "train.log", "a", encoding="utf-8")  # noqa: SIM115 - whole run
 
@@ -330,11 +331,11 @@ def run_final() -> None:
 
 def _configure(args) -> None:
     """A trial configuration replaces the defaults for this run (recorded in its log)."""
-    global EPOCHS, ENCODER_LR, THEME_WEIGHT, MAX_PIECES, CV_OUT
+    global EPOCHS, ENCODER_LR, THEME_WEIGHT, MAX_PIECES, CV_OUT, FINAL_OUT
     EPOCHS, ENCODER_LR = args.epochs, args.encoder_lr
     THEME_WEIGHT, MAX_PIECES = args.theme_weight, args.max_pieces
-    if args.out is not None:
-        CV_OUT = args.out.resolve()
+    if args.out is not None:  # cv: the folds' folder; final: the export's folder
+        CV_OUT = FINAL_OUT = args.out.resolve()
 
 
 def main() -> int:
