@@ -6,7 +6,15 @@ is scored by 5-fold cross-validation (stratified by kind, the held-out fold neve
 the weak patient-feedback labels are always in training. Beside it, in the same run:
 - majority: every comment the most common kind;
 - patient feedback only: trained on the weak labels alone (no written example);
-- examples only: the written examples alone, cross-validated.
+- examples only: the written examples alone, cross-validated;
+- uniform weak weight: every weak label at the same weight (no down-weighting of verbless
+  phrases or empty answers, ``engage.nlp.kind.weak_weights``).
+
+Then two sets of consultation comments written apart and never trained or tuned on:
+``tests/data/consultation_holdout.csv`` (60, written after the examples) and
+``tests/data/kind_holdout.csv`` (46, mostly short answers to "what matters to you?", written
+for issue 13 before the priority cues), each scored with the shipped model file and with the
+shipped configuration refitted.
 
 Then the share of comments called negative on the same comments: the written labels' own share
 (sentiment 4–5), the shipped sentiment model's share on the five-level roll-up, and the share
@@ -32,22 +40,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engage.nlp.build_models import DEFAULT_DATA  # noqa: E402
 from engage.nlp.kind import (  # noqa: E402
+    FRAGMENT_WEIGHT,
     KINDS,
+    NONE_WEIGHT,
     PATIENT_FEEDBACK_WEIGHT,
     KindClassifier,
     load_examples,
     patient_feedback_examples,
+    weak_weights,
 )
 
+HOLDOUTS = ("consultation_holdout.csv", "kind_holdout.csv")
 
-def cross_validated(examples, pf_texts, pf_kinds, pf_weight, folds, seed):
+
+def cross_validated(examples, pf_texts, pf_kinds, pf_weights, folds, seed):
     texts = np.array([e.text for e in examples], dtype=object)
     kinds = np.array([e.kind for e in examples], dtype=object)
     predicted = np.empty(len(examples), dtype=object)
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, kinds):
         model = KindClassifier().fit(
             list(pf_texts) + list(texts[train]), list(pf_kinds) + list(kinds[train]),
-            sample_weight=[pf_weight] * len(pf_texts) + [1.0] * len(train))
+            sample_weight=list(pf_weights) + [1.0] * len(train))
         predicted[test] = model.predict(list(texts[test]))
     return predicted
 
@@ -66,6 +79,8 @@ def main(argv=None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3, help="CV repeats (different shuffles)")
     parser.add_argument("--pf-weight", type=float, default=PATIENT_FEEDBACK_WEIGHT)
+    parser.add_argument("--fragment-weight", type=float, default=FRAGMENT_WEIGHT)
+    parser.add_argument("--none-weight", type=float, default=NONE_WEIGHT)
     args = parser.parse_args(argv)
     examples = load_examples()
     truth = np.array([e.kind for e in examples], dtype=object)
@@ -81,25 +96,30 @@ def main(argv=None) -> None:
     print(f"majority ({majority}):           {scores(truth, [majority] * len(truth))}")
     pf_only = KindClassifier().fit(pf_texts, pf_kinds).predict([e.text for e in examples])
     print(f"patient feedback only:        {scores(truth, pf_only)}")
-    runs = {"examples only": ([], [], 1.0),
-            f"shipped (weak x{args.pf_weight} + examples)": (pf_texts, pf_kinds, args.pf_weight)}
+    pf_weights = weak_weights(pf_texts, pf_kinds, args.pf_weight, args.fragment_weight,
+                              args.none_weight)
+    runs = {"examples only": ([], [], []),
+            f"uniform weak x{args.pf_weight} + examples": (pf_texts, pf_kinds,
+                                                     [args.pf_weight] * len(pf_texts)),
+            "shipped (weak_weights + examples)": (pf_texts, pf_kinds, pf_weights)}
     kept = None
-    for name, (texts, kinds, weight) in runs.items():
+    for name, (texts, kinds, weights) in runs.items():
         accuracy, macro = [], []
         for repeat in range(args.repeats):
             t = time.perf_counter()
-            predicted = cross_validated(examples, texts, kinds, weight, args.folds, seed=repeat)
+            predicted = cross_validated(examples, texts, kinds, weights, args.folds, seed=repeat)
             accuracy.append(accuracy_score(truth, predicted))
             macro.append(f1_score(truth, predicted, average="macro", zero_division=0))
             if repeat == 0:
-                print(f"{name:30s}{scores(truth, predicted)}  ({time.perf_counter() - t:.1f} s)")
-                kept = predicted
-        print(f"{'':30s}over {args.repeats} CV repeats: accuracy median "
+                print(f"{name:34s}{scores(truth, predicted)}  ({time.perf_counter() - t:.1f} s)")
+                kept = predicted if weights is pf_weights else kept
+        print(f"{'':34s}over {args.repeats} CV repeats: accuracy median "
               f"{np.median(accuracy):.3f}, macro-F1 median {np.median(macro):.3f} "
               f"(range {min(macro):.3f}–{max(macro):.3f})")
     print("-- on the written examples (kinds cross-validated):")
     negative_shares(examples, kept)
-    holdout(examples, pf_texts, pf_kinds, args.pf_weight)
+    for name in HOLDOUTS:
+        holdout(name, examples, pf_texts, pf_kinds, pf_weights)
     speed(examples)
 
 
@@ -120,19 +140,19 @@ def speed(examples, n: int = 29_000, repeats: int = 3) -> None:
         print(f"kinds for {n:,} comments, {label}: median {np.median(times):.2f} s")
 
 
-def holdout(examples, pf_texts, pf_kinds, pf_weight) -> None:
-    """Scored on tests/data/consultation_holdout.csv: written after the examples and never
-    trained or tuned on."""
+def holdout(name, examples, pf_texts, pf_kinds, pf_weights) -> None:
+    """Scored on ``tests/data/<name>``: written apart from the examples and never trained or
+    tuned on."""
     import csv
 
-    from engage.nlp.kind import Example
+    from engage.nlp.kind import Example, load_model
 
-    path = Path(__file__).resolve().parents[1] / "tests" / "data" / "consultation_holdout.csv"
+    path = Path(__file__).resolve().parents[1] / "tests" / "data" / name
     held = [Example(r["text"], r["kind"], tuple(t for t in r["themes"].split(";") if t),
                     int(r["sentiment"])) for r in csv.DictReader(path.open(encoding="utf-8"))]
     truth = [e.kind for e in held]
     texts = [e.text for e in held]
-    print(f"-- held-out consultation comments ({len(held)}), never trained or tuned on:")
+    print(f"-- {name} ({len(held)} comments), never trained or tuned on:")
     counts = {k: truth.count(k) for k in KINDS}
     majority = max(counts, key=counts.get)
     print(f"majority ({majority}):           {scores(truth, [majority] * len(truth))}")
@@ -142,10 +162,10 @@ def holdout(examples, pf_texts, pf_kinds, pf_weight) -> None:
     print(f"examples only:                "
           f"{scores(truth, KindClassifier().fit(ex_texts, ex_kinds).predict(texts))}")
     shipped = KindClassifier().fit(pf_texts + ex_texts, pf_kinds + ex_kinds,
-                                   sample_weight=[pf_weight] * len(pf_texts)
-                                   + [1.0] * len(ex_texts))
+                                   sample_weight=list(pf_weights) + [1.0] * len(ex_texts))
     predicted = shipped.predict(texts)
     print(f"shipped configuration:        {scores(truth, predicted)}")
+    print(f"shipped model file:           {scores(truth, load_model().predict(texts))}")
     negative_shares(held, predicted)
 
 

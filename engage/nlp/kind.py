@@ -14,12 +14,17 @@ that three quarters of its residents were unhappy. The kind says what a comment 
 
 How it is learnt, since no labelled consultation text exists: the shared patient-feedback file
 gives weak labels from the question each comment answers ("What was good?" against "How could
-we improve?") and its sentiment, sharpened by cues written here (modal wishes, "more …",
-"should", "would like", question marks, past-tense reports of what happened); the consultation
-comments written for this project (``data/consultation_examples.csv``) are labelled by hand;
-and an officer's kinds teach a second model whose say grows with their number. Features are
-word 1–2-gram TF-IDF over the raw words (stop words kept: "should", "more" and "why" are the
-signal) plus the cue indicators; the estimator is a balanced multinomial logistic regression.
+we improve?") and its sentiment, sharpened by cues written here (``kind_cues``: modal wishes,
+"more …", "should", question marks; the form of a priority — "Having …", "Being able to …",
+"access to", "close to home", a phrase with no verb; and reports of what happened or is the
+case — "was", "we've waited", "is rude"); the consultation comments written for this project
+(``data/consultation_examples.csv``) are labelled by hand; and an officer's kinds teach a
+second model whose say grows with their number. A weak label on a verbless phrase with no
+verdict ("Friendly staff", "Quick appointments") counts a tenth: it is praise because of the
+question it answered, and the same words in a consultation are a priority (``weak_weights``).
+Features are word 1–2-gram TF-IDF over the raw words (stop words kept: "should", "more" and
+"why" are the signal) plus the cue indicators; the estimator is a balanced multinomial
+logistic regression.
 
 Stored pickle-free: the vocabulary, IDF weights and coefficients as plain JSON
 (``to_dict``/``from_dict``), so a model file can never run code when opened.
@@ -44,114 +49,29 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from engage.errors import EngageError
+from engage.nlp.kind_cues import (
+    CUES,
+    DERIVED_CUES,
+    cue_matrix,
+    is_fragment,
+    is_nothing,
+    normalise,
+)
 
 KINDS = ("praise", "complaint", "suggestion", "question", "mixed", "none")
 KIND_WORDS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Suggestion",
               "question": "Question", "mixed": "Mixed", "none": "None"}
 EXAMPLES_RESOURCE = "consultation_examples.csv"
 MODEL_FILE = "kind_model.json"
-FORMAT_VERSION = 2  # 2: derived cues
+FORMAT_VERSION = 3  # 2: derived cues; 3: priority-form and report cues (kind_cues)
 OFFICER_MIN = 20  # officer-set kinds before a model of their calls is blended in
 OFFICER_HALF = 40  # officer-set kinds at which their model weighs half
 OFFICER_WEIGHT = 3.0  # an officer's kind counts as this many written examples
 BATCH = 20_000  # comments classified at once
 
-#: Answers that carry nothing to classify.
-_NOTHING = re.compile(
-    r"^\W*(n\s*/?\s*a|none|no|nope|nil|nothing( (else|more|further))?( to (add|say|report))?|"
-    r"no comments?|"
-    r"(i )?(don'?t|do not) know|not sure|unsure|see (above|(my )?previous( answer)?)|"
-    r"not applicable( to me)?|no (strong )?(views?|opinion)( either way)?|"
-    r"i have no (strong )?(views?|opinion)( either way)?|as above|same as above)\W*$")
-
-#: Hand-written cues: (name, pattern on the lowercased text). Each becomes a 0/1 feature.
-CUES: tuple[tuple[str, str], ...] = (
-    ("modal_wish", r"\b(should|ought to|must|could (we|you|they|there)|would (like|love|prefer|"
-                   r"help|welcome|want)|it would be|would be (good|nice|great|better|helpful|"
-                   r"wonderful|a start)|i wish|wish (there|we|you)|hope|if only|would make)\b"),
-    ("need_want", r"\b(we|i|people|they|patients|carers|families|everyone|there) (need|needs|want|"
-                  r"wants|deserve)\b|\bneed(s)? (to|more|a|an|better|proper)\b"),
-    ("please", r"\bplease\b"),
-    ("priority", r"\b(priority|priorities|prioritise|matters?|important|vital|essential|"
-                 r"the key|focus on)\b"),
-    ("purpose", r"\b(so (that )?(\w+ ){1,3}(can|could|would|will|don'?t|do not)|in order to|"
-                r"to make sure|so people|so patients)\b"),
-    ("opening_request", r"^\W*(more|better|fewer|less|extra|longer|shorter|cheaper|free|faster|"
-                        r"quicker|keep|provide|make|give|stop|invest|focus|extend|train|pay|"
-                        r"offer|bring|open|improve|increase|reduce|allow|let|ensure|have|"
-                        r"put|use|listen|employ|build|fund|support|help|a|an|one)\b"),
-    ("more_of", r"\b(more|better|extra|additional|longer|easier|quicker|faster|fairer|proper)"
-                r" \w+"),
-    ("question_mark", r"\?"),
-    ("ends_question", r"\?\W*$"),
-    ("wh_start", r"^\W*(why|how|when|what|who|where|which|will|is|are|can|does|do|would|has|"
-                 r"have)\b"),
-    ("why", r"\bwhy\b"),
-    ("praise_word", r"\b(excellent|brilliant|wonderful|fantastic|great|amazing|superb|lovely|"
-                    r"marvellous|outstanding|first class|fabulous|perfect|happy|pleased|"
-                    r"impressed|grateful|thank(s| you)?|lifeline|saved my life|good|kind|"
-                    r"helpful|caring|friendly|calm|reassuring|means the world|done wonders)\b"),
-    ("bad_word", r"\b(awful|terrible|disgrace(ful)?|appalling|shocking|nightmare|chaos|"
-                 r"impossible|useless|rude|dismissive|poor|worst|frightening|ashamed|"
-                 r"frustrat\w*|unacceptable|ridiculous|fortune|stuck|left on|worse|no use|"
-                 r"not good|never|nobody|no one|ignored|refused|cancelled|turned away|"
-                 r"missed|exhausted|cut|too few|too long|full of|without any)\b"),
-    ("happened", r"\b(i|we|my \w+|our \w+|he|she|they|it) (was|were|had|waited|got|rang|phoned|"
-                 r"called|tried|went|spent|took|left|saw|couldn'?t|could not|didn'?t|did not|"
-                 r"wasn'?t|haven'?t|have not|hasn'?t|has not|never|cannot|can'?t)\b"),
-    ("waited_for", r"\b(waited|wait(ed)? (for )?\w+ (hours|weeks|months|years|days)|"
-                   r"took \w+ (hours|weeks|months|years|days)|for (hours|weeks|months|years))\b"),
-    ("contrast", r"\b(but|however|although|though|except|whereas|yet)\b"),
-    ("negation", r"\b(not|no|never|nothing|nobody|none|n't|cannot)\b"),
-    ("first_person_past", r"\b(i|we) (was|were|had|have been|'ve been)\b"),
-    ("worry", r"\b(worry|worried|concern(ed)?|fear|afraid|scared)\b"),
-    ("short", r"^\W*(\w+\W*){1,3}$"),
-    ("long", r"^\W*(\w+\W+){25,}"),
-)
-_CUE_PATTERNS = [re.compile(pattern) for _name, pattern in CUES]
-
 
 class KindError(EngageError):
     """A kind model file is missing, unreadable or of an unknown format, or a kind is unknown."""
-
-
-def normalise(text: str) -> str:
-    """Lowercase, straight apostrophes, squeezed spaces: what the cues and n-grams see."""
-    text = (text or "").replace("\u2019", "'").replace("\u2018", "'").lower()
-    return " ".join(text.split())
-
-
-def is_nothing(text: str) -> bool:
-    """True for answers with nothing to classify ("n/a", "no comment", blank)."""
-    text = normalise(text)
-    return not re.search(r"[a-z]", text) or bool(_NOTHING.match(text))
-
-
-_CUE_INDEX = {name: j for j, (name, _pattern) in enumerate(CUES)}
-_WISH_CUES = ("modal_wish", "need_want", "please", "priority", "purpose", "opening_request",
-              "more_of")
-#: Cues made from others: a comment with no word of praise or blame, and a wish that reports
-#: nothing that happened, lean to a suggestion whatever the patient-feedback model's habits.
-DERIVED_CUES = ("no_evaluation", "wish_without_report")
-
-
-def cue_matrix(texts: Sequence[str]) -> sp.csr_matrix:
-    """(comments × cues) 0/1 indicators: one column per entry of ``CUES``, then the
-    ``DERIVED_CUES``."""
-    rows, cols = [], []
-    width = len(CUES) + len(DERIVED_CUES)
-    for i, text in enumerate(texts):
-        found = {j for j, pattern in enumerate(_CUE_PATTERNS) if pattern.search(text)}
-        evaluated = _CUE_INDEX["praise_word"] in found or _CUE_INDEX["bad_word"] in found
-        reported = _CUE_INDEX["happened"] in found or _CUE_INDEX["waited_for"] in found
-        if not evaluated:
-            found.add(len(CUES))
-        if not reported and any(_CUE_INDEX[n] in found for n in _WISH_CUES):
-            found.add(len(CUES) + 1)
-        rows.extend([i] * len(found))
-        cols.extend(sorted(found))
-    data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), width))
 
 
 def check_kind(kind: str | None) -> str | None:
@@ -267,7 +187,7 @@ class KindClassifier(ClassifierMixin, BaseEstimator):
             raise KindError("Not an Engage kind model (format 'engage-kind' expected)")
         if data.get("format_version") != FORMAT_VERSION:
             raise KindError(f"Kind model format {data.get('format_version')} is not "
-                            f"{FORMAT_VERSION}; rebuild it with `make models`")
+                            f"{FORMAT_VERSION}; rebuild it with `python -m engage.nlp.kind`")
         try:
             params = {k: v for k, v in data["params"].items() if k in cls().get_params()}
             model = cls(**params)
@@ -381,7 +301,7 @@ def load_model(path: str | Path | None = None) -> KindClassifier:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise KindError(f"No kind model at {path}; build it with `make models`") from None
+        raise KindError(f"No kind model at {path}; build it with `python -m engage.nlp.kind`") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise KindError(f"Cannot read kind model {path}: {exc}") from None
     return KindClassifier.from_dict(data)
@@ -443,6 +363,8 @@ def predict_kinds(texts: Sequence[str], officer: Sequence[tuple[str, str]] = (),
 
 # ----- building the shipped model ------------------------------------------------------------
 PATIENT_FEEDBACK_WEIGHT = 0.5  # a weak label counts half a written example
+FRAGMENT_WEIGHT = 0.1  # ... a verbless phrase with no verdict a tenth of that (weak_weights)
+NONE_WEIGHT = 0.0  # ... and an empty answer nothing: is_nothing makes it 'none' by rule
 
 
 def patient_feedback_examples(train_csv: str | Path) -> tuple[list[str], list[str]]:
@@ -458,12 +380,34 @@ def patient_feedback_examples(train_csv: str | Path) -> tuple[list[str], list[st
     return [texts[i] for i in keep], [labels[i] for i in keep]
 
 
+def weak_weights(texts: Sequence[str], kinds: Sequence[str],
+                 pf_weight: float = PATIENT_FEEDBACK_WEIGHT,
+                 fragment_weight: float = FRAGMENT_WEIGHT,
+                 none_weight: float = NONE_WEIGHT) -> np.ndarray:
+    """Training weight of each weak label: ``pf_weight``, times ``fragment_weight`` for praise
+    or a complaint in a phrase with no verb and no verdict ("Friendly staff", "Quick
+    appointments", "Parking"), times ``none_weight`` for an answer with nothing in it.
+
+    Such a phrase takes its kind from the question it answered ("What was good?"), not from
+    its words; in a consultation the same words answer "What matters to you?" and are a
+    priority (kind_cues.is_fragment). Answers with nothing in them are 'none' by rule at
+    prediction, so the weak ones need not teach the model that every short phrase is 'none'.
+    """
+    def weight(text: str, kind: str) -> float:
+        if kind == "none":
+            return none_weight
+        return fragment_weight if kind in ("praise", "complaint") and is_fragment(text) else 1.0
+
+    return np.asarray([pf_weight * weight(t, k) for t, k in zip(texts, kinds, strict=True)])
+
+
 def training_set(train_csv: str | Path | None, examples: Sequence[Example] | None = None,
-                 pf_weight: float = PATIENT_FEEDBACK_WEIGHT):
+                 pf_weight: float = PATIENT_FEEDBACK_WEIGHT,
+                 fragment_weight: float = FRAGMENT_WEIGHT, none_weight: float = NONE_WEIGHT):
     """(texts, kinds, weights): weak patient-feedback labels + the written examples."""
     examples = list(examples) if examples is not None else load_examples()
     texts, kinds = patient_feedback_examples(train_csv) if train_csv else ([], [])
-    weights = [pf_weight] * len(texts)
+    weights = list(weak_weights(texts, kinds, pf_weight, fragment_weight, none_weight))
     texts += [e.text for e in examples]
     kinds += [e.kind for e in examples]
     weights += [1.0] * len(examples)
@@ -484,7 +428,9 @@ def build(train_csv: str | Path, out: str | Path | None = None) -> Path:
             "patient_feedback": {"file": Path(train_csv).name,
                                  "sha256": hashlib.sha256(Path(train_csv).read_bytes()).hexdigest(),
                                  "rows_with_weak_kind": len(texts) - len(load_examples()),
-                                 "weight": PATIENT_FEEDBACK_WEIGHT},
+                                 "weight": PATIENT_FEEDBACK_WEIGHT,
+                                 "fragment_weight": FRAGMENT_WEIGHT,
+                                 "none_weight": NONE_WEIGHT},
             "written_examples": {"file": EXAMPLES_RESOURCE, "rows": len(load_examples())},
             "kinds": counts,
         },

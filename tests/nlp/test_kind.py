@@ -9,11 +9,13 @@ import pytest
 from engage.nlp import kind as kind_mod
 from engage.nlp.kind import (
     CUES,
+    DERIVED_CUES,
     KINDS,
     KindClassifier,
     KindError,
     check_kind,
     cue_matrix,
+    is_fragment,
     is_nothing,
     load_examples,
     load_model,
@@ -42,6 +44,32 @@ PRAISE = [
 QUESTIONS = [
     "When will the new health centre in Gillingham open?",
     "Who decides which community hospitals keep their beds?",
+]
+# Issue 13: answers to "what matters to you?" that name a priority and report nothing. The
+# model shipped before it called most of these praise or a complaint.
+PRIORITIES = [
+    "Having a health visitor who knows our family.",
+    "Keeping the birth centre in Blandford.",
+    "Being able to see a nurse without a long drive.",
+    "Getting help for my son's anxiety before it becomes a crisis.",
+    "Access to a pharmacist at weekends.",
+    "Enough beds for people to recover near their families.",
+    "Local physiotherapy for older people.",
+    "Seeing the same midwife all the way through.",
+    "Quick results after a scan.",
+    "Not having to drive to Bournemouth for every test.",
+]
+# ... and what happened or is the case, in the same short form, stays praise or complaint.
+REPORTED = [
+    ("The midwife was lovely.", "praise"),
+    ("The staff on the ward were brilliant.", "praise"),
+    ("Our GP is fantastic.", "praise"),
+    ("Fantastic care from the district nurses.", "praise"),
+    ("The wait in A&E was awful.", "complaint"),
+    ("The receptionist was rude to my mother.", "complaint"),
+    ("I've waited eight months for a hearing test.", "complaint"),
+    ("Rude receptionists.", "complaint"),
+    ("Long waits for an ambulance.", "complaint"),
 ]
 
 
@@ -107,6 +135,30 @@ def test_cues_fire_on_what_they_name():
     assert X[2, names.index("waited_for")] and not X[2, names.index("modal_wish")]
 
 
+def test_priority_and_report_cues_fire_on_what_they_name():
+    names = [n for n, _p in CUES] + list(DERIVED_CUES)
+    X = cue_matrix([kind_mod.normalise(t) for t in [
+        "Being able to see the same GP", "Care close to home", "Quick appointments",
+        "Staff were lovely", "The receptionist is rude", "Very quick appointments"]]).toarray()
+    on = [{names[j] for j in row.nonzero()[0]} for row in X]
+    assert {"gerund_start", "access_to", "priority_form", "no_report"} <= on[0]
+    assert {"near_home", "priority_form", "plain_fragment"} <= on[1]
+    assert "plain_fragment" in on[2] and "priority_form" not in on[2]
+    assert "past_report" in on[3] and "no_report" not in on[3] and "fragment" not in on[3]
+    assert "state_verdict" in on[4] and "priority_form" not in on[4]
+    assert "verdict" in on[5] and "plain_fragment" not in on[5]
+
+
+def test_weak_labels_on_verbless_phrases_weigh_less():
+    texts = ["Friendly staff", "Very friendly staff", "The staff were friendly",
+             "Parking", "n/a", "More parking"]
+    kinds = ["praise", "praise", "praise", "complaint", "none", "suggestion"]
+    assert [is_fragment(t) for t in texts] == [True, False, False, True, False, True]
+    weights = kind_mod.weak_weights(texts, kinds, pf_weight=0.5, fragment_weight=0.1,
+                                    none_weight=0.0)
+    np.testing.assert_allclose(weights, [0.05, 0.5, 0.5, 0.05, 0.0, 0.5])
+
+
 def test_nothing_answers_are_none():
     for text in ["n/a", "N/A", "No comment.", "nothing to add", "Don't know", "-", ""]:
         assert is_nothing(text), text
@@ -129,6 +181,16 @@ def test_weak_labels_read_the_question_and_the_sentiment():
 def test_shipped_model_reads_consultation_wishes_as_suggestions(shipped):
     predicted = list(shipped.predict(WISHES))
     assert predicted.count("suggestion") >= len(WISHES) - 1, predicted
+
+
+def test_shipped_model_reads_priorities_as_suggestions(shipped):
+    predicted = list(shipped.predict(PRIORITIES))
+    assert predicted.count("suggestion") >= len(PRIORITIES) - 1, predicted
+
+
+def test_shipped_model_keeps_reported_experiences_praise_or_complaint(shipped):
+    predicted = list(shipped.predict([t for t, _k in REPORTED]))
+    assert predicted == [k for _t, k in REPORTED]
 
 
 def test_shipped_model_tells_complaints_praise_and_questions_apart(shipped):
