@@ -82,7 +82,9 @@ CUES: tuple[tuple[str, str], ...] = (
                  r"impossible|useless|rude|dismissive|poor|worst|frightening|ashamed|"
                  r"frustrat\w*|unacceptable|ridiculous|fortune|stuck|left on|worse|no use|"
                  r"not good|never|nobody|no one|ignored|refused|cancelled|turned away|"
-                 r"missed|exhausted|cut|too few|too long|full of|without any)\b"),
+                 r"missed|exhausted|cut|too few|too long|full of|without any|"
+                 r"too (?!(good|kind|nice|well)\b)\w+|expensive|overpriced|extortionate|"
+                 r"costs? (a lot|so much|more than))\b"),
     ("happened", r"\b(i|we|my \w+|our \w+|he|she|they|it) (was|were|had|waited|got|rang|phoned|"
                  r"called|tried|went|spent|took|left|saw|couldn'?t|could not|didn'?t|did not|"
                  r"wasn'?t|haven'?t|have not|hasn'?t|has not|never|cannot|can'?t)\b"),

@@ -70,6 +70,9 @@ REPORTED = [
     ("I've waited eight months for a hearing test.", "complaint"),
     ("Rude receptionists.", "complaint"),
     ("Long waits for an ambulance.", "complaint"),
+    # "too …" blames, whatever the verb (these read as praise before the cue covered them)
+    ("Parking at the clinic costs far too much.", "complaint"),
+    ("Trains to the hospital are too infrequent to be any use.", "complaint"),
 ]
 
 
