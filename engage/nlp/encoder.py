@@ -177,6 +177,10 @@ class Encoder:
             raise EncoderUnavailable(
                 f"the accurate model is not installed: {', '.join(missing)} missing in "
                 f"{self.directory} (build it with `make models-accurate`, or use --fast)")
+        # ONNX Runtime otherwise keeps a usage-event queue in ~/.cache/Microsoft and, seconds
+        # after loading, looks up its collector on the network: Engage never sends anything.
+        # It reads the switch once, on import, so it must be set first.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         try:
             import onnxruntime as ort
         except ImportError:

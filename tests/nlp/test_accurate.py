@@ -5,7 +5,10 @@ pass off elsewhere with ENGAGE_ACCURATE=off; these tests switch it back on).
 """
 
 import csv
+import os
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -97,6 +100,17 @@ def test_identical_comments_are_encoded_once_and_share_one_vector(monkeypatch):
     assert sum(runs) == 2  # upper case and spacing give the same uncased word pieces
     assert np.array_equal(out[0], out[2]) and np.array_equal(out[0], out[3])
     assert np.array_equal(out[1], out[4]) and not np.array_equal(out[0], out[1])
+
+
+def test_onnx_runtime_keeps_no_usage_queue_and_sends_nothing(tmp_path):
+    # a fresh process, as an officer's: the runtime reads its telemetry switch on import
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ENGAGE_ACCURATE", "ORT_DISABLE_TELEMETRY")}
+    env["HOME"] = str(tmp_path)
+    code = "from engage.nlp.encoder import Encoder; Encoder().encode(['the bus is late'])"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120, cwd=root)
+    assert not (tmp_path / ".cache" / "Microsoft").exists()
 
 
 def _cosine(a, b):
