@@ -311,8 +311,10 @@ def quality(cv_dir: Path = CV_DIR) -> dict:
     enc_pred, _, _ = nested_themes(Yb, enc_t, enc_t, units)  # encoder alone, nested thr
     theme_preds = {"baseline": cache["base_t"] >= 0.5, "fast": fast_pred,
                    "encoder": enc_pred, "accurate": acc_t, "tried_offsets": offset_t}
-    if int8 is not None:  # the same choices, made and scored on the int8 model's vectors
-        theme_preds["accurate_int8"] = nested_themes(Yb, int8[0], cache["fast_t"], units)[0]
+    if int8 is not None:  # the same choices, made and scored on the int8 model's vectors;
+        # the shipped model is int8, so its blend is the one chosen on them
+        theme_preds["accurate_int8"], _, theme_final = nested_themes(
+            Yb, int8[0], cache["fast_t"], units)
     acc_s, sentiment_choice, sentiment_final = nested_sentiment(
         sentiment, known, enc_s, cache["fast_s"], units)
     bias_s, _, _ = nested_sentiment(sentiment, known, enc_s, cache["fast_s"], units,
@@ -322,8 +324,8 @@ def quality(cv_dir: Path = CV_DIR) -> dict:
                        "encoder": LEVELS[enc_s.argmax(1)], "accurate": acc_s,
                        "tried_offsets": bias_s}
     if int8 is not None:
-        sentiment_preds["accurate_int8"] = nested_sentiment(
-            sentiment, known, int8[1], cache["fast_s"], units)[0]
+        sentiment_preds["accurate_int8"], _, sentiment_final = nested_sentiment(
+            sentiment, known, int8[1], cache["fast_s"], units)
     r = rows
     rk = rows[known[rows]]
     out = {
@@ -343,7 +345,8 @@ def quality(cv_dir: Path = CV_DIR) -> dict:
         "themes": {}, "sentiment": {},
         "chosen": {"themes": theme_choice, "sentiment": sentiment_choice},
         "final_choice": {**theme_final, **sentiment_final,
-                         "chosen_on": "every scored comment (for the shipped heads)"},
+                         "chosen_on": "every scored comment (for the shipped heads), on the "
+                                      "int8 vectors when the folds carry them"},
     }
     for name, P in theme_preds.items():
         out["themes"][name] = {
