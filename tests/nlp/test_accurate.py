@@ -306,3 +306,23 @@ def test_train_adds_accurate_heads_that_classify_then_uses(tmp_path, capsys):
     hits = sum("travel" in r["themes"].split(";") for r in rows if "bus" in r["text"])
     assert hits >= 5  # the comments about the bus are coded with travel
     assert {r["sentiment"] for r in rows} <= {"2", "4"}
+
+
+def test_report_method_quotes_the_shipped_int8_figures_when_measured(tmp_path):
+    import json
+
+    from engage.nlp.encoder import methodology_sentence
+
+    def entry(v):
+        return {"value": v, "ci95": [v - 0.01, v + 0.01]}
+
+    cv = {"themes": {"baseline": {"micro_f1": entry(0.61)}, "accurate": {"micro_f1": entry(0.71)},
+                     "accurate_int8": {"micro_f1": entry(0.70)}},
+          "sentiment": {"baseline": {"macro_f1_5_levels": entry(0.51)},
+                        "accurate": {"macro_f1_5_levels": entry(0.63)},
+                        "accurate_int8": {"macro_f1_5_levels": entry(0.62)}}}
+    (tmp_path / "model_card.json").write_text(json.dumps(
+        {"training_data": {"comments": 4321}, "cross_validation": cv}), encoding="utf-8")
+    text = methodology_sentence(tmp_path)
+    assert "4,321" in text and "micro-F1 0.70" in text and "baseline: 0.61" in text
+    assert "macro-F1 0.62" in text and "0.71" not in text
