@@ -363,7 +363,7 @@ def quality(cv_dir: Path = CV_DIR) -> dict:
             "macro_f1_3_levels": bootstrap(lambda a, b: class_macro_f1(a, b, (0, 1, 2)), y3,
                                            p3),
         }
-    target = RESULTS if cv_dir == CV_DIR else cv_dir / "quality.json"
+    target = RESULTS if cv_dir == CV_DIR.resolve() else cv_dir / "quality.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     _print_quality(out)
