@@ -76,9 +76,6 @@ def million() -> None:
           f"peak memory {peak:,.0f} MB (targets <= 900 s, <= 4096 MB)")
 
 
-if __name__ == "__main__":
-    main()
-
 
 def million_both_passes(reuse: bool = False) -> None:
     """`engage analyse PROJECT` (fast pass, then the accurate pass) on 1,000,000 comments, in a
@@ -103,3 +100,7 @@ def million_both_passes(reuse: bool = False) -> None:
     print(f"engage analyse (both passes) of 1,000,000 comments: {seconds / 60:.1f} min, peak "
           f"memory {peak:,.0f} MB (targets <= 40 min, <= 4096 MB); load average at end "
           f"{os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
