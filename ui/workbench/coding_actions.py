@@ -278,17 +278,7 @@ def set_kinds(session, comment_ids: list[int], kind: str | None) -> bool:
     ids = list(comment_ids)
     if not ids or session.project is None:
         return False
-    if session.before_decision is not None:
-        session.before_decision()
-    command = KindCommand(session, ids, kind)
-    try:
-        changes = command.perform()
-    except EngageError as exc:
-        session.failed.emit(str(exc))
-        return False
-    session.undo_stack.push(command)
-    session.announce(changes, ids)
-    return True
+    return session.perform(KindCommand(session, ids, kind), ids)
 
 
 def split(session, theme_id: int, ids: list[int], name: str,

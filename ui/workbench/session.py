@@ -134,21 +134,28 @@ class CodingSession(QObject):
         return [self.undo_action, self.redo_action]
 
     # ----- doing things ------------------------------------------------------------------
+    def perform(self, command, comment_ids: Sequence[int]) -> bool:
+        """Perform one undoable command, push it and announce what it changed; on an
+        EngageError say why and change nothing. Every decision takes this one path."""
+        if self.before_decision is not None:
+            self.before_decision()
+        try:
+            changes = command.perform()
+        except EngageError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.undo_stack.push(command)
+        self.announce(changes, comment_ids)
+        return True
+
     def run(self, text: str, keys: dict, action: Action, comment_ids: Sequence[int] = (),
             coded: int = 0) -> SnapshotCommand | None:
         """Do an action as one undoable command; on an EngageError say why, change nothing."""
         if self.project is None:
             return None
-        if self.before_decision is not None:
-            self.before_decision()
         command = SnapshotCommand(self, text, keys, action, comment_ids)
-        try:
-            changes = command.perform()
-        except EngageError as exc:
-            self.failed.emit(str(exc))
+        if not self.perform(command, comment_ids):
             return None
-        self.undo_stack.push(command)
-        self.announce(changes, comment_ids)
         if coded:
             self.codings_made.emit(coded)
         return command
