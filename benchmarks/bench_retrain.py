@@ -152,7 +152,6 @@ def build_project(n: int, data: dict, coded: np.ndarray, holdout: np.ndarray,
 def time_once(path: Path, encoder) -> dict[str, tuple[float, float]]:
     """Wall and CPU seconds of each retrain, each run by the pipeline's own function."""
     from engage.analysis import store
-    from engage.analysis import vectors as vector_store
     from engage.analysis.kinds import officer_kinds
     from engage.analysis.pipeline import _Analysis
     from engage.nlp.kind import officer_model
@@ -184,8 +183,7 @@ def time_once(path: Path, encoder) -> dict[str, tuple[float, float]]:
             for tid in theme_ids:
                 Y[i, column[tid]] = 1
         analysis.accurate = (encoder, None)
-        analysis.vectors, _found = vector_store.load_vectors(project, ids, encoder.dimension,
-                                                             encoder.version)
+        analysis.vector_ids = ids  # the head reads their stored vectors a batch at a time
         clock("vector head", lambda: analysis._officer_head(
             [c for c, *_ in training], [t for _c, t, *_ in training], Y, None, ids, texts))
         analysis.sentiment_on_own_scale = False

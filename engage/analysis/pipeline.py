@@ -38,6 +38,7 @@ SENTIMENT_LEVELS = np.arange(1, 6)
 SENTIMENT_BATCH = 20_000  # comments vectorised at once by the officer sentiment model
 ENCODE_CHUNK = 2_000  # comments encoded, then saved in their own transaction (resumable)
 HEAD_BATCH = 20_000  # comments whose vectors go through the heads at once
+SAVE_BATCH = 50_000  # accurate results made and saved at once (all in one transaction)
 REFINING = "Refining with the accurate model…"
 MAX_SUGGESTIONS = 4
 
@@ -113,7 +114,7 @@ class _Analysis:
         self.model_dir, self.report = model_dir, report
         self.stages: dict[str, float] = {}
         self.accurate = None  # (encoder, heads) in the accurate pass
-        self.vectors: np.ndarray | None = None
+        self.vector_ids: list[int] = []  # the accurate pass's comments, whose vectors are stored
 
     def _stage(self, name: str, start: float) -> None:
         self.stages[name] = round(time.perf_counter() - start, 3)
@@ -149,7 +150,9 @@ class _Analysis:
         t = time.perf_counter()
         topics, topic_of = self._topics(tokens, ids, taxonomy, report.span(0.7, 0.93))
         self._stage("topics", t)
-        results = self._results(ids, tokens, scores, evidence, theme_rows, groups, topic_of)
+        outcomes: dict[str, int] = {}
+        results = self._results(ids, tokens, scores, evidence, theme_rows, groups, topic_of,
+                                outcomes=outcomes)
         report(0.95, "Saving results")
         t = time.perf_counter()
         mode = "warm start" if officer_n else "cold start"
@@ -169,9 +172,6 @@ class _Analysis:
         t = time.perf_counter()
         changes |= self._kinds(ids, texts)
         self._stage("kinds", t)
-        outcomes: dict[str, int] = {}
-        for r in results:
-            outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
         summary = AnalysisSummary(run_id, len(results), outcomes, len(topics),
                                   int(len({g for g in groups if g is not None})), mode,
                                   officer_n, time.perf_counter() - began, self.stages,
@@ -205,7 +205,8 @@ class _Analysis:
         ids = [r[0] for r in rows]
         texts = [r[1] for r in rows]
         t = time.perf_counter()
-        self.vectors = self._encoded(ids, texts, report.span(0.01, 0.88))
+        self._encode_missing(ids, texts, report.span(0.01, 0.88))
+        self.vector_ids = ids
         self._stage("encode", t)
         tokens = self._tokens(ids, texts, report.span(0.88, 0.89))
         theme_rows = store.themes(self.project)
@@ -213,35 +214,39 @@ class _Analysis:
         t = time.perf_counter()
         scores, evidence = self._cold_scores(texts, tokens, theme_rows, taxonomy,
                                              report.span(0.89, 0.95))
+        del tokens  # only the seed terms needed them; the accurate pass keeps the fast's
         self._stage("accurate themes and sentiment", t)
         t = time.perf_counter()
         officer_n = self._warm_scores(scores, texts, theme_rows, ids)
         officer_sentiments = self._warm_sentiment(texts)
         self._stage("officer model", t)
-        results = self._results(ids, tokens, scores, evidence, theme_rows, [], [])
         report(0.97, REFINING)
         t = time.perf_counter()
         mode = "accurate pass, " + ("warm start" if officer_n else "cold start")
+        outcomes: dict[str, int] = {}
         with self.project.transaction("accurate analysis"):
             run_id = store.start_run(self.project, self._model_version(), {
                 "consultation_id": self.consultation_id, "mode": mode, "pass": "accurate",
                 "encoder": encoder.version, "coded_threshold": CODED_THRESHOLD,
                 "review_threshold": REVIEW_THRESHOLD})
-            changes = vectors.save_refined(self.project, run_id, results, metrics={
+            # Made and saved a batch at a time: a million results at once held over a GB.
+            batches = (self._results(ids, None, scores, evidence, theme_rows, [], [],
+                                     rows=range(start, min(len(ids), start + SAVE_BATCH)),
+                                     outcomes=outcomes)
+                       for start in range(0, len(ids), SAVE_BATCH))
+            changes = vectors.save_refined(self.project, run_id, batches, metrics={
                 "stages": self.stages, "officer_examples": officer_n,
                 "officer_sentiments": officer_sentiments})
         self._stage("save", t)
-        outcomes: dict[str, int] = {}
-        for r in results:
-            outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
         report(1.0, "Refined with the accurate model")
-        return AnalysisSummary(run_id, len(results), outcomes, 0, 0, mode,
+        return AnalysisSummary(run_id, len(ids), outcomes, 0, 0, mode,
                                officer_n, time.perf_counter() - began, self.stages,
                                officer_sentiments), changes
 
-    def _encoded(self, ids: list[int], texts: list[str], report: Reporter) -> np.ndarray:
-        """Every comment's vector: stored ones reused, the rest encoded and saved chunk by
-        chunk (a cancelled or killed pass keeps what it saved)."""
+    def _encode_missing(self, ids: list[int], texts: list[str], report: Reporter) -> None:
+        """Encode the comments without a stored vector and save them chunk by chunk (a
+        cancelled or killed pass keeps what it saved). The heads read them back a batch at a
+        time (``_vectors``): a million vectors held at once cost 770 MB at the peak."""
         from engage.analysis import vectors
 
         encoder = self.accurate[0]
@@ -260,11 +265,16 @@ class _Analysis:
             repeat = [len(copies[text]) for text in part]
             vectors.save_vectors(self.project, [cid for text in part for cid in copies[text]],
                                  np.repeat(found, repeat, axis=0), encoder.version)
-        del copies, distinct
         report(1.0, REFINING)
-        stored, _found = vectors.load_vectors(self.project, ids, encoder.dimension,
-                                              encoder.version)
-        return stored
+
+    def _vectors(self, start: int, end: int) -> np.ndarray:
+        """Stored vectors of the accurate pass's comments ``start:end``, as float32."""
+        from engage.analysis import vectors
+
+        encoder = self.accurate[0]
+        found, _ = vectors.load_vectors(self.project, self.vector_ids[start:end],
+                                        encoder.dimension, encoder.version)
+        return found.astype(np.float32)
 
     def _accurate_predictions(self, predictions):
         """The fast model's predictions with themes and sentiment replaced by the blend of the
@@ -273,13 +283,13 @@ class _Analysis:
         columns = [predictions.themes.index(t) if t in predictions.themes else -1
                    for t in heads.themes_]
         fast_levels = _on_levels(predictions.sentiment_proba, predictions.sentiment_levels)
-        n = len(self.vectors)
+        n = len(self.vector_ids)
         theme_proba = predictions.theme_proba
         blend_themes = all(c >= 0 for c in columns)
         sentiment = np.zeros((n, len(SENTIMENT_LEVELS)), dtype=np.float32)
         for start in range(0, n, HEAD_BATCH):
             end = min(n, start + HEAD_BATCH)
-            v = self.vectors[start:end].astype(np.float32)
+            v = self._vectors(start, end)
             if blend_themes:
                 fast = theme_proba[start:end][:, columns]
                 theme_proba[start:end][:, columns] = heads.coding_proba(
@@ -458,7 +468,7 @@ class _Analysis:
         out = np.zeros((len(texts), Y.shape[1]), dtype=np.float32)
         for start in range(0, len(texts), HEAD_BATCH):
             end = min(len(texts), start + HEAD_BATCH)
-            out[start:end] = head.predict_proba(self.vectors[start:end].astype(np.float32))
+            out[start:end] = head.predict_proba(self._vectors(start, end))
         return out
 
     def _warm_sentiment(self, texts: list[str]) -> int:
@@ -522,11 +532,14 @@ class _Analysis:
                     for x in (labels if labels is not None else [-1] * len(tokens))]
         return topics, topic_of
 
-    def _results(self, ids, tokens, scores, evidence, theme_rows, groups, topic_of):
+    def _results(self, ids, tokens, scores, evidence, theme_rows, groups, topic_of,
+                 rows: range | None = None, outcomes: dict[str, int] | None = None):
+        """Results of comments ``rows`` (all by default), counted into ``outcomes``; with no
+        ``tokens`` (the accurate pass keeps the fast pass's), each result's are empty."""
         theme_ids = [t["id"] for t in theme_rows]
         results = []
-        for i, cid in enumerate(ids):
-            row = scores[i]
+        for i in rows if rows is not None else range(len(ids)):
+            cid, row = ids[i], scores[i]
             order = np.argsort(-row)[:MAX_SUGGESTIONS]
             top = float(row[order[0]]) if len(order) else 0.0
             outcome = ("coded" if top >= CODED_THRESHOLD else
@@ -540,9 +553,11 @@ class _Analysis:
                 sentiment=None if sentiment is None else int(sentiment),
                 sentiment_confidence=None if confidence is None else round(float(confidence), 4),
                 review_priority=round(1.0 - abs(top - CODED_THRESHOLD) * 2, 4),
-                suggestions=suggestions, tokens=tokens[i],
+                suggestions=suggestions, tokens="" if tokens is None else tokens[i],
                 near_dup_group=groups[i] if i < len(groups) else None,
                 topic_id=topic_of[i] if i < len(topic_of) else None))
+            if outcomes is not None:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
         return results
 
 

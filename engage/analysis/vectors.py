@@ -8,7 +8,7 @@ transaction), and a new encoder makes the old vectors stale rather than wrong.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -96,23 +96,29 @@ def analysed_ids(project: Project, comment_ids: Sequence[int]) -> set[int]:
     return found
 
 
-def save_refined(project: Project, run_id: int, results: Sequence[CommentResult],
+def save_refined(project: Project, run_id: int,
+                 batches: Iterable[Sequence[CommentResult]],
                  metrics: dict | None = None) -> Changes:
     """The accurate pass's themes and sentiment, in place of the fast pass's, in one
-    transaction. Officer decisions are kept; near-duplicates and topics are the fast run's."""
+    transaction. Officer decisions are kept; near-duplicates and topics are the fast run's.
+    Results arrive in batches, so a million of them are never held at once."""
     db = project.db
+    saved = 0
     with project.transaction("save accurate analysis") as tx:
-        replace_model_suggestions(project, results)
-        db.conn.executemany(
-            """UPDATE comment_analysis SET outcome = ?, sentiment = ?, sentiment_confidence = ?,
-                   review_priority = ?, run_id = ?, coded_by = 'accurate'
-               WHERE comment_id = ?""",
-            [(r.outcome, r.sentiment, r.sentiment_confidence, r.review_priority, run_id,
-              r.comment_id) for r in results])
-        db["analysis_runs"].update(run_id, {"finished_at": utc_now(), "comments": len(results),
+        for results in batches:
+            replace_model_suggestions(project, results)
+            db.conn.executemany(
+                """UPDATE comment_analysis SET outcome = ?, sentiment = ?,
+                       sentiment_confidence = ?, review_priority = ?, run_id = ?,
+                       coded_by = 'accurate'
+                   WHERE comment_id = ?""",
+                [(r.outcome, r.sentiment, r.sentiment_confidence, r.review_priority, run_id,
+                  r.comment_id) for r in results])
+            saved += len(results)
+        db["analysis_runs"].update(run_id, {"finished_at": utc_now(), "comments": saved,
                                             "metrics": json.dumps(metrics or {}),
                                             "status": "done"})
-        tx.audit("analysis_run", run_id, None, {"comments": len(results), "pass": "accurate"})
+        tx.audit("analysis_run", run_id, None, {"comments": saved, "pass": "accurate"})
     return Changes(codings=True, sentiment=True)
 
 

@@ -239,6 +239,40 @@ def test_refine_encodes_a_repeated_comment_once_and_gives_every_copy_its_vector(
     assert not np.array_equal(stored[0], stored[1])
 
 
+def _saved_results(path):
+    with Project.open(path) as project:
+        analysis = list(project.db.execute(
+            "SELECT comment_id, outcome, sentiment, sentiment_confidence, review_priority, "
+            "coded_by FROM comment_analysis ORDER BY comment_id"))
+        codings = list(project.db.execute(
+            "SELECT comment_id, theme_id, confidence FROM codings ORDER BY comment_id, theme_id"))
+    return analysis, codings
+
+
+def test_refining_in_small_batches_saves_exactly_what_one_batch_saves(tmp_path, monkeypatch):
+    # A million comments are read back, scored and saved a batch at a time; the batch edges
+    # must not change a single result.
+    texts = [o + b for o in OPENINGS for b in BODIES]
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "batched").mkdir()
+    whole, batched = _project(tmp_path / "whole", texts), _project(tmp_path / "batched", texts)
+    for path in (whole, batched):
+        analyse_project(path)
+    summary_whole, _ = refine_project(whole)
+    monkeypatch.setattr(pipeline, "HEAD_BATCH", 5)
+    monkeypatch.setattr(pipeline, "SAVE_BATCH", 7)
+    summary_batched, _ = refine_project(batched)
+    assert summary_batched.comments == summary_whole.comments == len(texts)
+    assert summary_batched.outcomes == summary_whole.outcomes
+    analysis, codings = _saved_results(batched)
+    assert len(analysis) == len(texts) and {row[5] for row in analysis} == {"accurate"}
+    assert (analysis, codings) == _saved_results(whole)
+    with Project.open(batched) as project:
+        run = project.db.execute("SELECT comments FROM analysis_runs WHERE status = 'done' "
+                                 "ORDER BY id DESC LIMIT 1").fetchone()
+    assert run[0] == len(texts)
+
+
 def test_engage_analyse_runs_both_passes_unless_fast(tmp_path, capsys):
     path = _project(tmp_path, [o + b for o in OPENINGS for b in BODIES])
     assert main(["analyse", str(path), "--fast"]) == 0
