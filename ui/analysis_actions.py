@@ -38,6 +38,7 @@ class AnalysisActions(QObject):
                                           "Export as CSV, XLSX or REFI-QDA")
         self._dialog = None
         self._working_on: Path | None = None  # the project our running task is for
+        self._stopped_note = ""
         # any other task started on the runner, or ours ending, makes the mark stale
         window.tasks.started.connect(self._forget)
         window.tasks.running_changed.connect(lambda running: running or self._forget())
@@ -60,15 +61,17 @@ class AnalysisActions(QObject):
 
     # ----- tasks tied to their project ----------------------------------------------------
     def _run(self, path: Path, task, description: str,
-             on_done: Callable[[object], None]) -> None:
+             on_done: Callable[[object], None], stopped_note: str) -> None:
         """Run an analysis task of the project at `path`; its result lands only while that
-        project is still the one open."""
+        project is still the one open. `stopped_note` is what the status bar says if the
+        project closes first."""
         def landed(result) -> None:
             project = self.window.project
             if project is not None and project.path == path:
                 on_done(result)
         self.window.run_task(task, description, landed)
         self._working_on = path  # after run_task: its `started` clears the mark
+        self._stopped_note = stopped_note
 
     def _forget(self, *_args) -> None:
         self._working_on = None
@@ -80,7 +83,7 @@ class AnalysisActions(QObject):
     def stop(self) -> None:
         """The open project is closing: cancel its analysis (its result is dropped)."""
         if self._working_on is not None:
-            self.window.tasks.cancel()
+            self.window.task_status.cancel(self._stopped_note)
             self._working_on = None
 
     def analyse(self) -> None:
@@ -94,7 +97,8 @@ class AnalysisActions(QObject):
 
             return analyse_project(path, progress=progress, cancelled=cancelled)
 
-        self._run(path, task, "Analysing comments", self._analysed)
+        self._run(path, task, "Analysing comments", self._analysed,
+                  f"Stopped analysing {path.name} when it closed; nothing of it was saved")
 
     def _analysed(self, result) -> None:
         summary, changes = result
@@ -121,7 +125,9 @@ class AnalysisActions(QObject):
 
             return refine_project(path, progress=shown, cancelled=cancelled)
 
-        self._run(path, task, f"{REFINING} 0%", self._refined)
+        self._run(path, task, f"{REFINING} 0%", self._refined,
+                  f"Paused refining {path.name} when it closed; it carries on when you open it "
+                  "again")
 
     def resume(self) -> None:
         """On opening a project: finish an accurate pass that did not complete."""

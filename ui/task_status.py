@@ -22,6 +22,8 @@ class TaskStatus:
     def __init__(self, runner: TaskRunner, bar: QStatusBar) -> None:
         self.runner = runner
         self._on_done: Callable[[object], None] | None = None
+        self._bar = bar
+        self._cancel_note: str | None = None
         self.label = QLabel(bar)
         self.progress_bar = QProgressBar(bar)
         self.progress_bar.setRange(0, _STEPS)
@@ -38,7 +40,7 @@ class TaskStatus:
         runner.progress.connect(self._progress)
         runner.running_changed.connect(self._running)
         runner.finished.connect(self._finished)
-        runner.cancelled.connect(lambda: bar.showMessage("Cancelled", 5000))
+        runner.cancelled.connect(self._cancelled)
 
     def widgets(self) -> tuple:
         return self.label, self.progress_bar, self.cancel_button
@@ -49,7 +51,19 @@ class TaskStatus:
         self._on_done = on_done
         self.runner.start(fn, description)
 
+    def cancel(self, note: str) -> None:
+        """Cancel the running task for a reason of the window's, told in `note`: a task stopped
+        because its project closed was not cancelled by the officer, and a bare "Cancelled" in
+        the next project's status bar would read as something of that project's."""
+        self._cancel_note = note
+        self.runner.cancel()
+
+    def _cancelled(self) -> None:
+        note, self._cancel_note = self._cancel_note, None
+        self._bar.showMessage(note or "Cancelled", 8000 if note else 5000)
+
     def _started(self, description: str) -> None:
+        self._cancel_note = None
         self.label.setText(description)
         self.progress_bar.setValue(0)
 

@@ -94,6 +94,10 @@ def test_opening_another_project_cancels_the_pass_and_its_result_stays_out(
     assert window.project.path == other
     assert broadcasts == []
     assert "accurate model" not in window.statusBar().currentMessage()
+    # the status bar says whose pass stopped, not a bare "Cancelled" that reads as B's
+    assert window.statusBar().currentMessage() == (
+        f"Paused refining {project_path.name} when it closed; it carries on when you open it "
+        "again")
     listed = [window.model.record(r).text for r in range(window.model.rowCount())]
     assert sorted(listed) == sorted(OTHER_TEXTS)
     workbench = window.views.coding.coding
