@@ -72,7 +72,7 @@ package: package-deps
 # Wheel: `pip install dist/engage-*.whl` gives the `engage` and `engage-gui` commands.
 wheel: package-deps
 	@rm -rf build/lib build/bdist.*  # stale copies would slip into the wheel
-	@$(PY) -m build --wheel --outdir dist .
+	@$(PY) -m build --wheel --no-isolation --outdir dist .  # the venv has setuptools: nothing fetched
 
 clean:
 	rm -rf build dist $(VENV) *.egg-info
