@@ -206,6 +206,7 @@ class _Analysis:
         texts = [r[1] for r in rows]
         t = time.perf_counter()
         self._encode_missing(ids, texts, report.span(0.01, 0.88))
+        encoder.release()
         self.vector_ids = ids
         self._stage("encode", t)
         tokens = self._tokens(ids, texts, report.span(0.88, 0.89))

@@ -199,12 +199,19 @@ class Encoder:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        self._load = lambda: ort.InferenceSession(str(onnx_path), options,
+                                                  providers=["CPUExecutionProvider"])
         try:
-            self.session = ort.InferenceSession(str(onnx_path), options,
-                                                providers=["CPUExecutionProvider"])
+            self.session = self._load()
         except Exception as exc:  # ONNX Runtime raises its own untyped errors
             raise EncoderUnavailable(f"{onnx_path} cannot be loaded: {exc}") from None
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
+
+    def release(self) -> None:
+        """Free the runtime's working memory, about 200 MB once it has run batches of every
+        length; the next ``encode`` loads the model again. The accurate pass releases it once
+        its comments are encoded, so it is not held beside a million comments' scores."""
+        self.session = None
 
     @property
     def version(self) -> str:
@@ -218,6 +225,8 @@ class Encoder:
         out = np.zeros((n, self.dimension), dtype=np.float32)
         if n == 0:
             return out
+        if self.session is None:
+            self.session = self._load()
         ids, copy_of = _distinct([self.pieces.encode(t) for t in texts])
         unique = self._encode_pieces(ids, report)
         out[:] = unique[copy_of]

@@ -85,6 +85,14 @@ def test_encoder_vectors_do_not_depend_on_batching_or_order():
     assert _cosine(together[:1], together[1:2])[0] < 0.9  # different comments differ
 
 
+def test_a_released_encoder_loads_again_and_gives_the_same_vectors():
+    encoder = Encoder()
+    before = encoder.encode(BODIES)
+    encoder.release()
+    assert encoder.session is None
+    assert np.array_equal(encoder.encode(BODIES), before)
+
+
 def test_identical_comments_are_encoded_once_and_share_one_vector(monkeypatch):
     encoder = Encoder()
     runs = []
