@@ -98,7 +98,8 @@ class AnalysisActions(QObject):
             return analyse_project(path, progress=progress, cancelled=cancelled)
 
         self._run(path, task, "Analysing comments", self._analysed,
-                  f"Stopped analysing {path.name} when it closed; nothing of it was saved")
+                  f"Stopped analysing {path.name} when it closed; analyse it again (F5) when you "
+                  "open it")
 
     def _analysed(self, result) -> None:
         summary, changes = result
