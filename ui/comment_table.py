@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from ui import comment_model as cm
 
-COLUMN_WIDTHS = {cm.ID: 56, cm.QUESTION: 120, cm.RESPONDENT: 90, cm.PLACE: 130, cm.DATE: 84,
-                 cm.FLAGS: 70, cm.THEMES: 170, cm.SENTIMENT: 110}
-#: Hidden until the officer shows them (header right-click): the detail pane has both, and
-#: with every column shown the comment itself was squeezed to a few letters on a laptop.
-DEFAULT_HIDDEN = (cm.RESPONDENT, cm.DATE)
+COLUMN_WIDTHS = {cm.ID: 52, cm.QUESTION: 120, cm.RESPONDENT: 90, cm.PLACE: 104, cm.DATE: 84,
+                 cm.FLAGS: 66, cm.THEMES: 150, cm.SENTIMENT: 110}
+#: Hidden until the officer shows them (header right-click). The detail pane shows all three
+#: and the navigator lists the questions; with them shown, a 1280-pixel window beside both
+#: docks left the comment itself a few letters wide.
+DEFAULT_HIDDEN = (cm.QUESTION, cm.RESPONDENT, cm.DATE)
 
 
 class CommentTable(QTableView):

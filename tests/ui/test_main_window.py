@@ -12,6 +12,7 @@ from engage.changes import Changes
 from engage.project import Project
 from engage.settings import Settings
 from tests.ui.conftest import QUESTION_COLUMNS, import_survey, survey_rows, write_survey
+from ui import comment_model as cm
 from ui.main_window import MainWindow
 
 
@@ -424,3 +425,16 @@ def test_escape_in_the_search_box_shows_everything_again(qtbot, window, project_
     qtbot.keyClick(search, Qt.Key.Key_Escape)
     assert search.text() == ""
     assert window.model.rowCount() == survey.count()
+
+
+def test_the_comment_itself_keeps_room_in_a_laptop_window_beside_both_docks(qtbot, window,
+                                                                          project_path):
+    window.resize(1280, 800)
+    window.open_project(project_path)
+    qtbot.waitUntil(lambda: not window._size_docks)  # docks take their first-run sizes
+    assert window.navigator_dock.isVisible() and window.detail_dock.isVisible()
+    table = window.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    comment_width = table.columnWidth(cm.COMMENT)
+    assert comment_width >= 0.3 * table.viewport().width(), (
+        comment_width, table.viewport().width())
