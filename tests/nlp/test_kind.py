@@ -203,6 +203,18 @@ def test_shipped_model_tells_complaints_praise_and_questions_apart(shipped):
     assert shipped.predict(["n/a"])[0] == "none"
 
 
+#: A shortage stated in a few words is a complaint about how things are, not an empty answer:
+#: "Not enough …" read as "none" like "Not sure" or "Not really" before the written examples
+#: gave the model shortages.
+SHORTAGES = ["Not enough district nurses", "Not enough buses", "Too few midwives",
+             "Lack of speech therapists", "Not enough appointments at my surgery"]
+
+
+def test_shipped_model_reads_a_short_shortage_as_a_complaint(shipped):
+    assert list(shipped.predict(SHORTAGES)) == ["complaint"] * len(SHORTAGES)
+    assert list(shipped.predict(["Not sure", "Not really"])) == ["none", "none"]
+
+
 def test_officer_kinds_teach_the_model(shipped):
     text = "Fewer meetings about strategy."
     before, _ = predict_kinds([text], model=shipped)
