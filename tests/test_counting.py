@@ -271,6 +271,27 @@ def test_every_report_format_prints_the_overview_figures(project, tmp_path):
         assert counting.RULE_NAME in text
 
 
+def test_the_report_prints_what_people_asked_for_praised_and_complained_as_the_overview(
+        project, tmp_path):
+    from engage.analysis.kinds import kinds_by_theme
+
+    expected = [[r["theme"], fmt.count(r["comments"]), fmt.count(r["suggestion"]),
+                 fmt.count(r["praise"]), fmt.count(r["complaint"])]
+                for r in kinds_by_theme(project) if r["comments"]]
+    assert any(row[2:] != ["0", "0", "0"] for row in expected)  # the project has kinds
+    document = build_document(build_summary(project), ["sentiment", "methodology"])
+    html = lxml_html.fromstring(render(document, "html").decode("utf-8"))
+    printed = [[td.text_content() for td in tr.xpath("./td")]
+               for tr in html.xpath('//table[@data-key="kinds"]')[0].xpath("./tbody/tr")]
+    assert printed == expected
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render(document, "pdf"))
+    pdf_text = squeeze(" ".join(page.extract_text() for page in PdfReader(pdf).pages))
+    for row in expected:
+        assert squeeze(" ".join(row)) in pdf_text, row
+    assert "A suggestion is a wish, a priority or an idea" in squeeze(" ".join(html.itertext()))
+
+
 def test_the_xlsx_export_adds_up_to_the_same_figures(project, tmp_path):
     rule = counting.counts(project)
     _overview, themes = overview_figures(project)

@@ -142,7 +142,36 @@ def _sentiment(s: ConsultationSummary) -> list:
     chart = charts.sentiment_chart(s)
     if chart:
         blocks.append(Figure(chart[0], "Sentiment by theme (share of comments)", 1.0, chart[1]))
-    return blocks
+    return blocks + _kinds(s)
+
+
+def _kinds(s: ConsultationSummary) -> list:
+    """Asked for beside praised and complained about, theme by theme: a wish read as a
+    complaint misinforms a board, so the report shows the three apart (as the Overview does)."""
+    themes = [t for t in s.themes if t.comments]
+    if not any(sum(t.kinds.values()) for t in themes):
+        return []
+    return [Heading("What people asked for, praised and complained about", 2), Table(
+        ["Theme", "Comments", "Asked for", "Praised", "Complained about"],
+        [[t.name, fmt.count(t.comments), fmt.count(t.kinds.get("suggestion", 0)),
+          fmt.count(t.kinds.get("praise", 0)), fmt.count(t.kinds.get("complaint", 0))]
+         for t in themes],
+        widths=[3.6, 1.1, 1.1, 1.1, 1.4], key="kinds",
+        note="Counted comments on each theme by kind (see \"Kind of comment\" in the "
+             "methodology); questions, mixed comments and those with nothing to classify make "
+             "up the rest.")]
+
+
+KIND_DEFINITION = (
+    "Each comment also has a kind, saying what it does. Praise reports a good experience or "
+    "approval, and nothing bad. A complaint reports a bad experience or disapproval, with or "
+    "without a suggestion. A suggestion is a wish, a priority or an idea that reports no bad "
+    "experience. A question asks for information; mixed is praise and complaint together; "
+    "none has nothing to classify (\"n/a\"). The kind comes from a model trained on "
+    "consultation comments written and labelled for Engage and on NHS patient feedback, "
+    "labelled by the question each answer gave (\"What was good?\" or \"How could we "
+    "improve?\"); an officer's kind replaces the model's. Sentiment charts count a suggestion "
+    "as neutral, since a wish is not a complaint, unless an officer set its sentiment.")
 
 
 def _quotes(s: ConsultationSummary) -> list:
@@ -349,6 +378,8 @@ def _methodology(s: ConsultationSummary) -> list:
            f"masked ({fmt.masked(s.masked_kinds)})."
            if masked_total else "No comment in this report contained personal data to mask."))]
     blocks += _model_blocks(s)
+    if any(sum(t.kinds.values()) for t in s.themes):
+        blocks += [Heading("Kind of comment", 2), Paragraph(KIND_DEFINITION)]
     return blocks
 
 
