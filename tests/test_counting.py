@@ -292,6 +292,22 @@ def test_the_report_prints_what_people_asked_for_praised_and_complained_as_the_o
     assert "A suggestion is a wish, a priority or an idea" in squeeze(" ".join(html.itertext()))
 
 
+def test_the_report_prints_each_places_kinds_and_they_add_up_to_the_project(project):
+    from engage.analysis.kinds import HEADLINE_KINDS, kind_counts
+
+    summary = build_summary(project)
+    totals = kind_counts(project)
+    for kind in HEADLINE_KINDS:  # every counted comment sits in exactly one place row
+        assert sum(p.kinds[kind] for p in summary.places) == totals[kind], kind
+    html = lxml_html.fromstring(render(build_document(summary, ["places"]), "html")
+                                .decode("utf-8"))
+    printed = [[td.text_content() for td in tr.xpath("./td")]
+               for tr in html.xpath('//table[@data-key="place_kinds"]')[0].xpath("./tbody/tr")]
+    assert [row[1:] for row in printed] == [
+        [fmt.count(p.comments), *(fmt.count(p.kinds[k]) for k in HEADLINE_KINDS)]
+        for p in summary.places]
+
+
 def test_the_xlsx_export_adds_up_to_the_same_figures(project, tmp_path):
     rule = counting.counts(project)
     _overview, themes = overview_figures(project)

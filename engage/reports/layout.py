@@ -238,6 +238,15 @@ def _places(s: ConsultationSummary) -> list:
          for p in s.places],
         align="lrrrrrl", widths=[2.4, 1.2, 1.1, 1, 1, 1, 3.6], key="places",
         note=UNDER_HEARD_NOTE + " Comments: counted comments."))
+    if any(sum(p.kinds.values()) for p in s.places):
+        blocks.append(Table(
+            ["Place", "Comments", "Asked for", "Praised", "Complained about"],
+            [[_place_name(p), fmt.count(p.comments), fmt.count(p.kinds.get("suggestion", 0)),
+              fmt.count(p.kinds.get("praise", 0)), fmt.count(p.kinds.get("complaint", 0))]
+             for p in s.places],
+            widths=[3.2, 1.1, 1.1, 1.1, 1.4], key="place_kinds",
+            note="What each place's people asked for, praised and complained about: counted "
+                 "comments by kind (see \"Kind of comment\" in the methodology)."))
     return blocks
 
 

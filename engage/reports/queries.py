@@ -327,8 +327,12 @@ def _age_order(band: str) -> tuple[int, float]:
     return (1, -1 if text.startswith(("under", "below", "<")) else float(digits.group(1)))
 
 
+_PLACE_KINDS = ", ".join(f"coalesce(pc.{kind}, 0) AS {kind}" for kind in HEADLINE_KINDS)
+
+
 def place_rows(project: Project, scope: ReportScope) -> list[dict]:
-    """Per place respondents were assigned to: respondents, counted comments, sentiment, population.
+    """Per place respondents were assigned to: respondents, counted comments, sentiment, kinds
+    (asked for, praised, complained about), population.
 
     Respondents with no recognised place form their own row: counted, never dropped.
     """
@@ -337,14 +341,14 @@ def place_rows(project: Project, scope: ReportScope) -> list[dict]:
                coalesce(p.population_is_estimate, 0) AS population_is_estimate,
                pp.respondents, coalesce(pc.comments, 0) AS comments,
                coalesce(pc.positive, 0) AS positive, coalesce(pc.neutral, 0) AS neutral,
-               coalesce(pc.negative, 0) AS negative
+               coalesce(pc.negative, 0) AS negative, {_PLACE_KINDS}
         FROM (SELECT place_id, count(*) AS respondents FROM scope_respondents
               GROUP BY place_id) pp
         LEFT JOIN places p ON p.id = pp.place_id
         LEFT JOIN (SELECT k.place_id, count(*) AS comments,
                           sum({CHART_SENTIMENT} IN (1, 2)) AS positive,
                           sum({CHART_SENTIMENT} = 3) AS neutral,
-                          sum({CHART_SENTIMENT} IN (4, 5)) AS negative
+                          sum({CHART_SENTIMENT} IN (4, 5)) AS negative, {_KIND_SUMS}
                    FROM counted k LEFT JOIN comment_analysis a ON a.comment_id = k.comment_id
                    GROUP BY k.place_id) pc ON pc.place_id IS pp.place_id
         ORDER BY pp.place_id IS NULL, pp.respondents DESC, place""")

@@ -19,6 +19,7 @@ from engage.analysis.agreement import (
     sentiment_agreement,
     theme_agreement,
 )
+from engage.analysis.kinds import HEADLINE_KINDS
 from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project
 from engage.reports import queries as q
@@ -26,6 +27,9 @@ from engage.reports.queries import ReportScope
 from engage.reports.quotes import Quote, choose_quotes
 
 #: Report sections in reading order: key → heading. The officer picks any subset.
+#: What a place row adds up when a place inside a locality counts for the locality.
+_PLACE_FIGURES = ("respondents", "comments", "positive", "neutral", "negative", *HEADLINE_KINDS)
+
 SECTIONS: dict[str, str] = {
     "summary": "Executive summary",
     "themes": "Themes by portfolio",
@@ -138,6 +142,8 @@ class PlaceFigure:
     sentiment: Sentiment
     top_themes: list[tuple[str, int]]
     locality: bool = False   # one of the project's localities (listed even when nobody replied)
+    #: counted comments of each headline kind, as on ThemeFigure
+    kinds: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -348,8 +354,7 @@ def _places(project: Project, scope: ReportScope,
     for r in q.place_rows(project, scope):
         pid = r["place_id"]
         home = None if pid is None else (home_of.get(pid) or pid)
-        into = merged.setdefault(home, dict.fromkeys(
-            ("respondents", "comments", "positive", "neutral", "negative"), 0))
+        into = merged.setdefault(home, dict.fromkeys(_PLACE_FIGURES, 0))
         for key in into:
             into[key] += r[key]
         themes_of.setdefault(home, Counter()).update(dict(per_place_themes.get(pid, [])))
@@ -364,7 +369,7 @@ def _places(project: Project, scope: ReportScope,
     overall_rate = (1000 * sum(merged.get(p["id"], {}).get("respondents", 0)
                                for p in with_population) / population_total
                     if population_total else None)
-    empty = dict.fromkeys(("respondents", "comments", "positive", "neutral", "negative"), 0)
+    empty = dict.fromkeys(_PLACE_FIGURES, 0)
     places = []
     for pid in order:
         r = merged.get(pid, empty)
@@ -387,7 +392,7 @@ def _places(project: Project, scope: ReportScope,
             top_themes=[(theme_names.get(tid, str(tid)), n)
                         for tid, n in sorted(themes_of.get(pid, Counter()).items(),
                                              key=lambda item: (-item[1], item[0]))[:3]],
-            locality=is_locality))
+            locality=is_locality, kinds={kind: r[kind] for kind in HEADLINE_KINDS}))
     return places, overall_rate
 
 
