@@ -289,7 +289,7 @@ def test_the_report_prints_what_people_asked_for_praised_and_complained_as_the_o
     pdf_text = squeeze(" ".join(page.extract_text() for page in PdfReader(pdf).pages))
     for row in expected:
         assert squeeze(" ".join(row)) in pdf_text, row
-    assert "A suggestion is a wish, a priority or an idea" in squeeze(" ".join(html.itertext()))
+    assert "Suggestion: a wish, a priority or an idea" in squeeze(" ".join(html.itertext()))
 
 
 def test_the_report_prints_each_places_kinds_and_they_add_up_to_the_project(project):

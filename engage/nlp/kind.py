@@ -61,6 +61,15 @@ from engage.nlp.kind_cues import (
 KINDS = ("praise", "complaint", "suggestion", "question", "mixed", "none")
 KIND_WORDS = {"praise": "Praise", "complaint": "Complaint", "suggestion": "Suggestion",
               "question": "Question", "mixed": "Mixed", "none": "None"}
+#: What each kind means: the model card and the report's methodology both say it this way.
+KIND_DEFINITIONS = {
+    "praise": "reports a good experience or approval, and nothing bad",
+    "complaint": "reports a bad experience or disapproval, with or without a suggestion",
+    "suggestion": "a wish, a priority or an idea, without reporting a bad experience",
+    "question": "asks for information",
+    "mixed": "praise and complaint together",
+    "none": "nothing to classify",
+}
 EXAMPLES_RESOURCE = "consultation_examples.csv"
 MODEL_FILE = "kind_model.json"
 FORMAT_VERSION = 3  # 2: derived cues; 3: priority-form and report cues (kind_cues)
@@ -434,12 +443,7 @@ def build(train_csv: str | Path, out: str | Path | None = None) -> Path:
             "written_examples": {"file": EXAMPLES_RESOURCE, "rows": len(load_examples())},
             "kinds": counts,
         },
-        "definition": {k: v for k, v in zip(KINDS, (
-            "reports a good experience or approval, and nothing bad",
-            "reports a bad experience or disapproval (with or without a suggestion)",
-            "a wish, a priority or an idea, without reporting a bad experience",
-            "asks for information", "praise and complaint together",
-            "nothing to classify"), strict=True)},
+        "definition": dict(KIND_DEFINITIONS),
         "metrics": "see benchmarks/bench_kind.py (5-fold CV on the written examples)",
     }
     return save_model(model, out or default_model_path(), card)

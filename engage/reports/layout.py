@@ -162,16 +162,17 @@ def _kinds(s: ConsultationSummary) -> list:
              "up the rest.")]
 
 
-KIND_DEFINITION = (
-    "Each comment also has a kind, saying what it does. Praise reports a good experience or "
-    "approval, and nothing bad. A complaint reports a bad experience or disapproval, with or "
-    "without a suggestion. A suggestion is a wish, a priority or an idea that reports no bad "
-    "experience. A question asks for information; mixed is praise and complaint together; "
-    "none has nothing to classify (\"n/a\"). The kind comes from a model trained on "
-    "consultation comments written and labelled for Engage and on NHS patient feedback, "
-    "labelled by the question each answer gave (\"What was good?\" or \"How could we "
-    "improve?\"); an officer's kind replaces the model's. Sentiment charts count a suggestion "
-    "as neutral, since a wish is not a complaint, unless an officer set its sentiment.")
+def _kind_definition() -> str:
+    """The kinds as the model card defines them, then where they come from and what they do."""
+    from engage.nlp.kind import KIND_DEFINITIONS, KIND_WORDS
+
+    kinds = " ".join(f"{KIND_WORDS[k]}: {meaning}." for k, meaning in KIND_DEFINITIONS.items())
+    return (f"Each comment also has a kind, saying what it does. {kinds} The kind comes from "
+            "a model trained on consultation comments written and labelled for Engage and on "
+            "NHS patient feedback, labelled by the question each answer gave (\"What was "
+            "good?\" or \"How could we improve?\"); an officer's kind replaces the model's. "
+            "Sentiment charts count a suggestion as neutral, since a wish is not a complaint, "
+            "unless an officer set its sentiment.")
 
 
 def _quotes(s: ConsultationSummary) -> list:
@@ -388,7 +389,7 @@ def _methodology(s: ConsultationSummary) -> list:
            if masked_total else "No comment in this report contained personal data to mask."))]
     blocks += _model_blocks(s)
     if any(sum(t.kinds.values()) for t in s.themes):
-        blocks += [Heading("Kind of comment", 2), Paragraph(KIND_DEFINITION)]
+        blocks += [Heading("Kind of comment", 2), Paragraph(_kind_definition())]
     return blocks
 
 
