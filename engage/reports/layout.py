@@ -11,6 +11,7 @@ from collections.abc import Collection
 from engage import __version__
 from engage.analysis import counting
 from engage.analysis.agreement import KAPPA_NAME
+from engage.analysis.kinds import HEADLINE_KINDS
 from engage.reports import charts, fmt
 from engage.reports.document import (
     Document,
@@ -145,17 +146,26 @@ def _sentiment(s: ConsultationSummary) -> list:
     return blocks + _kinds(s)
 
 
+KIND_HEADERS = ["Comments", "Asked for", "Praised", "Complained about"]
+
+
+def _has_kinds(s: ConsultationSummary) -> bool:
+    """Kinds are shown once any counted comment has one (older projects have none)."""
+    return any(sum(t.kinds.values()) for t in s.themes)
+
+
+def _kind_cells(comments: int, kinds: dict[str, int]) -> list[str]:
+    return [fmt.count(comments), *(fmt.count(kinds.get(k, 0)) for k in HEADLINE_KINDS)]
+
+
 def _kinds(s: ConsultationSummary) -> list:
     """Asked for beside praised and complained about, theme by theme: a wish read as a
     complaint misinforms a board, so the report shows the three apart (as the Overview does)."""
-    themes = [t for t in s.themes if t.comments]
-    if not any(sum(t.kinds.values()) for t in themes):
+    if not _has_kinds(s):
         return []
     return [Heading("What people asked for, praised and complained about", 2), Table(
-        ["Theme", "Comments", "Asked for", "Praised", "Complained about"],
-        [[t.name, fmt.count(t.comments), fmt.count(t.kinds.get("suggestion", 0)),
-          fmt.count(t.kinds.get("praise", 0)), fmt.count(t.kinds.get("complaint", 0))]
-         for t in themes],
+        ["Theme", *KIND_HEADERS],
+        [[t.name, *_kind_cells(t.comments, t.kinds)] for t in s.themes if t.comments],
         widths=[3.6, 1.1, 1.1, 1.1, 1.4], key="kinds",
         note="Counted comments on each theme by kind (see \"Kind of comment\" in the "
              "methodology); questions, mixed comments and those with nothing to classify make "
@@ -239,12 +249,10 @@ def _places(s: ConsultationSummary) -> list:
          for p in s.places],
         align="lrrrrrl", widths=[2.4, 1.2, 1.1, 1, 1, 1, 3.6], key="places",
         note=UNDER_HEARD_NOTE + " Comments: counted comments."))
-    if any(sum(p.kinds.values()) for p in s.places):
+    if _has_kinds(s):
         blocks.append(Table(
-            ["Place", "Comments", "Asked for", "Praised", "Complained about"],
-            [[_place_name(p), fmt.count(p.comments), fmt.count(p.kinds.get("suggestion", 0)),
-              fmt.count(p.kinds.get("praise", 0)), fmt.count(p.kinds.get("complaint", 0))]
-             for p in s.places],
+            ["Place", *KIND_HEADERS],
+            [[_place_name(p), *_kind_cells(p.comments, p.kinds)] for p in s.places],
             widths=[3.2, 1.1, 1.1, 1.1, 1.4], key="place_kinds",
             note="What each place's people asked for, praised and complained about: counted "
                  "comments by kind (see \"Kind of comment\" in the methodology)."))
@@ -388,7 +396,7 @@ def _methodology(s: ConsultationSummary) -> list:
            f"masked ({fmt.masked(s.masked_kinds)})."
            if masked_total else "No comment in this report contained personal data to mask."))]
     blocks += _model_blocks(s)
-    if any(sum(t.kinds.values()) for t in s.themes):
+    if _has_kinds(s):
         blocks += [Heading("Kind of comment", 2), Paragraph(_kind_definition())]
     return blocks
 

@@ -26,10 +26,10 @@ from engage.reports import queries as q
 from engage.reports.queries import ReportScope
 from engage.reports.quotes import Quote, choose_quotes
 
-#: Report sections in reading order: key → heading. The officer picks any subset.
 #: What a place row adds up when a place inside a locality counts for the locality.
 _PLACE_FIGURES = ("respondents", "comments", "positive", "neutral", "negative", *HEADLINE_KINDS)
 
+#: Report sections in reading order: key → heading. The officer picks any subset.
 SECTIONS: dict[str, str] = {
     "summary": "Executive summary",
     "themes": "Themes by portfolio",
