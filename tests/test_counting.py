@@ -99,6 +99,33 @@ def campaign_project(tmp_path_factory):
     project.close()
 
 
+PCN = "Isle of Purbeck PCN"
+
+
+@pytest.fixture(scope="module")
+def pcn_project(tmp_path_factory):
+    """The campaign export with a PCN under Purbeck that some respondents name instead."""
+    from engage.coproduction.placeadmin import add_place, find_place
+
+    folder = tmp_path_factory.mktemp("pcn")
+    export = folder / "clinic_review.csv"
+    rows = [(r[0], PCN, *r[2:]) if r[1] == "Purbeck" and i % 2 else r
+            for i, r in enumerate(campaign_rows())]
+    assert sum(r[1] == PCN for r in rows) and sum(r[1] == "Purbeck" for r in rows)
+    with open(export, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    path = folder / "pcn.engage"
+    with Project.create(path, user="sam") as project:
+        add_place(project, find_place(project, "Purbeck"), PCN)
+        import_file(project, export, "Clinic review", mapping=MAPPING)
+    analyse_project(path)
+    project = Project.open(path)
+    yield project
+    project.close()
+
+
 @pytest.fixture(scope="module")
 def sample_project(tmp_path_factory):
     from engage.demo import build_demo_project
@@ -154,7 +181,7 @@ def test_the_campaign_project_tells_the_story(campaign_project):
 
 
 # ----- every view ------------------------------------------------------------------------------
-@pytest.fixture(scope="module", params=["sample", "campaign"])
+@pytest.fixture(scope="module", params=["sample", "campaign", "pcn"])
 def project(request):
     return request.getfixturevalue(f"{request.param}_project")
 
@@ -214,8 +241,9 @@ def test_compare_and_the_place_table_use_the_same_base(project):
         assert (row.a_count, row.a_share) == (themes[row.theme_id][1],
                                               pytest.approx(themes[row.theme_id][2]))
     table = explore.place_portfolio_table(project)
-    assert sum(r.comments for r in table.rows) == rule.counted
-    assert sum(r.respondents for r in table.rows) == rule.respondents_counted
+    totals = [r for r in table.rows if r.within is None]  # not a PCN's "of which" row
+    assert sum(r.comments for r in totals) == rule.counted
+    assert sum(r.respondents for r in totals) == rule.respondents_counted
 
 
 def test_report_places_and_dashboard_list_the_same_localities(project):
@@ -306,6 +334,40 @@ def test_the_report_prints_each_places_kinds_and_they_add_up_to_the_project(proj
     assert [row[1:] for row in printed] == [
         [fmt.count(p.comments), *(fmt.count(p.kinds[k]) for k in HEADLINE_KINDS)]
         for p in summary.places]
+
+
+def test_the_overview_places_are_the_reports(project):
+    """A locality carries one figure in the Overview's two place tables and the report (a PCN
+    or ward counted in it); the PCN's own "of which" row never adds to a total."""
+    from engage.analysis.kinds import HEADLINE_KINDS, kinds_by_place
+
+    summary = build_summary(project)
+    table = explore.place_portfolio_table(project)
+    kinds = kinds_by_place(project)
+    report = {p.place_id: (p.comments, *(p.kinds[k] for k in HEADLINE_KINDS))
+              for p in summary.places}
+    overview = {r["place_id"]: (r["comments"], *(r[k] for k in HEADLINE_KINDS))
+                for r in kinds if r["within"] is None}
+    assert overview == report
+    assert {r.place_id: r.comments for r in table.rows if r.within is None} == \
+        {pid: figures[0] for pid, figures in report.items()}
+    for row in table.rows:
+        assert len(explore.place_comment_ids(project, row.place_id)) == row.comments
+
+
+def test_a_pcn_is_counted_in_its_locality_and_listed_beneath_it(pcn_project):
+    from engage.coproduction.placeadmin import find_place
+
+    purbeck, pcn = find_place(pcn_project, "Purbeck"), find_place(pcn_project, PCN)
+    rows = explore.place_portfolio_table(pcn_project).rows
+    names = [r.name for r in rows]
+    at = names.index("Purbeck")
+    assert names[at + 1] == PCN and rows[at + 1].within == purbeck
+    own = len(explore.place_comment_ids(pcn_project, pcn))
+    assert 0 < own == rows[at + 1].comments < rows[at].comments
+    assert rows[at].comments == count_comments(
+        pcn_project, CommentFilter(place_id=purbeck, counted_only=True))
+    assert sum(r.comments for r in rows if r.within is None) == counting.counts(pcn_project).counted
 
 
 def test_the_xlsx_export_adds_up_to_the_same_figures(project, tmp_path):

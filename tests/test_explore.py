@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from engage.analysis import explore, store
+from engage.analysis import explore, place_rows, store
 from engage.browse import CommentFilter, count_comments
 from engage.project import Project
 
@@ -312,7 +312,7 @@ def test_place_portfolio_table_against_the_hand_count(built):
     names = [row.name for row in table.rows]
     localities = [p["name"] for p in built.project.places("locality")]
     assert names[:len(localities)] == localities
-    assert names[len(localities):] == ["Dorset Council", explore.NO_PLACE]
+    assert names[len(localities):] == ["Dorset Council", place_rows.NO_PLACE]
     assert [p["name"] for p in table.portfolios] == [p["name"] for p in TAXONOMY]
     for row in table.rows:
         here = [s for s in built.comments if built.in_consultation(s, SPRING)
@@ -328,8 +328,7 @@ def test_place_portfolio_table_against_the_hand_count(built):
             assert row.count(portfolio["id"], "respondents") == respondents
             assert row.share(portfolio["id"]) == pytest.approx(
                 respondents / row.respondents if row.respondents else 0.0)
-    assert [row.leaf for row in table.rows[-2:]] == [False, False]  # a council; no place
-    assert all(row.leaf for row in table.rows[:len(localities)])
+    assert all(row.within is None for row in table.rows)  # no PCN or ward in this project
     poole_north = next(row for row in table.rows if row.name == "Poole North")
     assert poole_north.respondents == 0 and poole_north.share(built.portfolios["Digital"]) == 0
 

@@ -156,7 +156,7 @@ def test_kinds_by_theme_and_place(project):
     assert by_place["Purbeck"]["suggestion"] == 1 and by_place["Purbeck"]["complaint"] == 1
     assert by_place["North Dorset"]["praise"] == 1
     assert by_place["Poole Bay"]["comments"] == 0  # places not heard from are listed too
-    assert by_place["No recognised place"]["question"] == 1
+    assert by_place["(no place)"]["question"] == 1
     top = kinds.headline(kinds.kinds_by_theme(project))
     assert top["suggestion"] == [("Maternity", 1), ("Travel to services", 1)]
     asked = kinds.comments_of_kind(project, "suggestion", theme_id=theme_ids(project)["Maternity"])

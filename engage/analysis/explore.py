@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from engage.analysis import counting, store
+from engage.analysis import counting, place_rows, store
 from engage.analysis.counting import counted_sql
 from engage.analysis.kinds import CHART_SENTIMENT
 from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
@@ -31,7 +31,6 @@ from engage.project import Project
 from engage.reports.summary import CLOUD_LEAVE_OUT
 
 SENTIMENT_LEVELS = (1, 2, 3, 4, 5)
-NO_PLACE = "(no place)"
 DEFAULT_ALPHA = 0.05
 #: The normal approximation behind the two-proportion test wants at least this many expected
 #: respondents with, and without, the theme in each group.
@@ -224,7 +223,7 @@ class PlaceRow:
     respondents: int   # respondents from here with a counted comment (the share's base)
     comments: int      # their counted comments
     cells: dict[int, tuple[int, int]]   # portfolio id → (comments, respondents) with it on
-    leaf: bool = True  # no place lies within it, so "this place" and "within it" agree
+    within: int | None = None  # "of which" row: the locality whose figures already hold it
 
     def count(self, portfolio_id: int, unit: str = "respondents") -> int:
         comments, respondents = self.cells.get(portfolio_id, (0, 0))
@@ -242,11 +241,11 @@ class PlaceTable:
 
 
 def place_portfolio_table(project: Project, consultation_id: int | None = None) -> PlaceTable:
-    """Per place respondents were assigned to, and per portfolio: comments and respondents with
-    one of its themes on, beside the place's commenting respondents and comments (the bases of
-    the shares). Places are as assigned: a respondent placed only in "Dorset Council" is counted
-    there, not in a locality. Rows: every locality (even with nobody from it), then other places
-    respondents were put in, then respondents with no place."""
+    """Per place, and per portfolio: comments and respondents with one of its themes on,
+    beside the place's commenting respondents and comments (the bases of the shares). Rows
+    follow `place_rows.place_groups`, the report's rule: a locality counts its PCNs and wards
+    (listed again beneath it as "of which" rows), a respondent placed only in "Dorset Council"
+    is counted there and not in a locality, then respondents with no place."""
     where, params = _consultation("m.consultation_id", consultation_id)
     bases = {row[0]: (row[1], row[2]) for row in project.db.execute(f"""
         SELECT r.place_id, count(DISTINCT m.respondent_id), count(*)
@@ -260,30 +259,34 @@ def place_portfolio_table(project: Project, consultation_id: int | None = None) 
             WHERE {ACTIVE_CODING} AND {COUNTED} {where} GROUP BY 1, 2""", params):
         cells.setdefault(place_id, {})[portfolio_id] = (comments, respondents)
     rows = []
-    places = project.places()
-    shown = [p for p in places if p["kind"] == "locality"] + [
-        p for p in places if p["kind"] != "locality" and p["id"] in bases]
-    parents = {p["parent_id"] for p in places} | {p["partnership_id"] for p in places}
-    for place in shown:
-        respondents, comments = bases.get(place["id"], (0, 0))
-        rows.append(PlaceRow(place["id"], place["name"], place["kind"], respondents, comments,
-                             cells.get(place["id"], {}), place["id"] not in parents))
-    if None in bases:
-        respondents, comments = bases[None]
-        rows.append(PlaceRow(None, NO_PLACE, "", respondents, comments, cells.get(None, {}),
-                             False))
+    for group in place_rows.place_groups(project, set(bases)):
+        # Sums are exact: a respondent is assigned to one place only.
+        respondents = sum(bases.get(m, (0, 0))[0] for m in group.members)
+        comments = sum(bases.get(m, (0, 0))[1] for m in group.members)
+        summed: dict[int, tuple[int, int]] = {}
+        for member in group.members:
+            for portfolio_id, (n, people) in cells.get(member, {}).items():
+                was = summed.get(portfolio_id, (0, 0))
+                summed[portfolio_id] = (was[0] + n, was[1] + people)
+        rows.append(PlaceRow(group.place_id, group.name, group.kind, respondents, comments,
+                             summed, group.within))
     portfolios = [{"id": p["id"], "name": p["name"]} for p in store.portfolios(project)]
     return PlaceTable(portfolios, rows)
 
 
 def place_comment_ids(project: Project, place_id: int | None, portfolio_id: int | None = None,
                       consultation_id: int | None = None) -> tuple[int, ...]:
-    """The counted comments behind one cell of the place table: from respondents assigned
-    to exactly this place (None: to no place), with a theme of the portfolio on (None: any
-    comment). Read through the respondents' place index, so a click costs milliseconds, and
-    exact where the comment filter is not (its place takes in every place below)."""
-    clauses = ["r.place_id IS NULL" if place_id is None else "r.place_id = ?", COUNTED]
-    params: list = [] if place_id is None else [place_id]
+    """The counted comments behind one cell of the place table: from respondents its row
+    counts (`place_rows.members_of`: a locality with its PCNs and wards; None: no place), with
+    a theme of the portfolio on (None: any comment). Read through the respondents' place
+    index, so a click costs milliseconds, and exact where the comment filter is not (its
+    place takes in every place below, a council its localities too)."""
+    members = place_rows.members_of(project, place_id)
+    placed = [m for m in members if m is not None]
+    where_place = " OR ".join(
+        (["r.place_id IS NULL"] if None in members else [])
+        + ([f"r.place_id IN ({', '.join('?' * len(placed))})"] if placed else []))
+    clauses, params = [f"({where_place})", COUNTED], list(placed)
     if consultation_id is not None:
         clauses.append("+m.consultation_id = ?")  # see _consultation
         params.append(consultation_id)

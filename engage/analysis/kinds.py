@@ -160,25 +160,26 @@ def kinds_by_theme(project: Project, consultation_id: int | None = None) -> list
 
 
 def kinds_by_place(project: Project, consultation_id: int | None = None) -> list[dict]:
-    """Per place respondents were assigned to (None: no recognised place): counted comments
-    and how many are each kind. Every place is listed, those with no comment included."""
+    """Per place (`place_rows.place_groups`, the report's rule: a locality counts its PCNs and
+    wards, which follow it as "of which" rows with ``within`` set; None: no recognised place):
+    counted comments and how many are each kind. Every locality is listed, even one nobody is
+    from."""
+    from engage.analysis.place_rows import place_groups
+
     where, params = ("AND m.consultation_id = ?", [consultation_id]) \
         if consultation_id is not None else ("", [])
-    rows = [dict(r) for r in project._rows(f"""
-        SELECT pl.id AS place_id, pl.name AS place, pl.kind AS place_kind,
-               count(m.id) AS comments, {_kind_sums('m')}
-        FROM places pl
-        LEFT JOIN (SELECT m.id, m.kind, r.place_id FROM comments m
-                   JOIN respondents r ON r.id = m.respondent_id
-                   WHERE {_counted('m')} {where}) m ON m.place_id = pl.id
-        GROUP BY pl.id ORDER BY pl.id""", params)]
-    unplaced = project._rows(f"""
-        SELECT count(m.id) AS comments, {_kind_sums('m')} FROM comments m
-        JOIN respondents r ON r.id = m.respondent_id
-        WHERE r.place_id IS NULL AND {_counted('m')} {where}""", params)[0]
-    if unplaced["comments"]:
-        rows.append({"place_id": None, "place": "No recognised place", "place_kind": None,
-                     **dict(unplaced)})
+    per_place = {r["place_id"]: dict(r) for r in project._rows(f"""
+        SELECT r.place_id, count(m.id) AS comments, {_kind_sums('m')}
+        FROM comments m JOIN respondents r ON r.id = m.respondent_id
+        WHERE {_counted('m')} {where} GROUP BY r.place_id""", params)}
+    rows = []
+    for group in place_groups(project, set(per_place)):
+        row = {"place_id": group.place_id, "place": group.name, "place_kind": group.kind or None,
+               "within": group.within, "comments": 0, **dict.fromkeys(KINDS, 0)}
+        for member in group.members:
+            for key in ("comments", *KINDS):
+                row[key] += int(per_place.get(member, {}).get(key) or 0)
+        rows.append(row)
     return rows
 
 

@@ -220,3 +220,34 @@ def test_a_coding_change_refreshes_the_figures(qtbot, tmp_path, analysed_sample_
         after = widget.tree_model.row_of(widget.tree_model.find(("theme", record["theme_id"])))
         assert after["comments"] == record["comments"] - 3
         assert widget.selected_key() == ("theme", record["theme_id"])  # selection kept
+
+
+def test_a_pcn_sits_indented_under_its_locality_in_both_place_tables(qtbot, qtmodeltester,
+                                                                      tmp_path):
+    """A PCN is inside its locality's figures (as in the report) and listed beneath it."""
+    from engage.analysis.pipeline import analyse_project
+    from engage.coproduction.placeadmin import add_place, find_place
+
+    rows = survey_rows(24)
+    for row in [r for r in rows if r["Locality"] == "Purbeck"][::2]:
+        row["Locality"] = "Swanage PCN"
+    path = tmp_path / "pcn.engage"
+    with Project.create(path, user="sam") as project:
+        add_place(project, find_place(project, "Purbeck"), "Swanage PCN")
+        import_survey(project, write_survey(tmp_path / "survey.csv", rows))
+    analyse_project(path)
+    with Project.open(path) as project:
+        widget = shown(qtbot, project)
+        for model in (widget.place_model, widget.kind_place_model):
+            qtmodeltester.check(model)
+            labels = [model.headerData(r, Qt.Orientation.Vertical)
+                      for r in range(model.rowCount())]
+            at = labels.index("Purbeck")
+            assert labels[at + 1].strip() == "\u21b3 Swanage PCN"
+            assert "already counted" in model.headerData(at + 1, Qt.Orientation.Vertical,
+                                                         Qt.ItemDataRole.ToolTipRole)
+        table = widget.place_model.table
+        purbeck = next(r for r in table.rows if r.name == "Purbeck")
+        pcn = next(r for r in table.rows if r.name == "Swanage PCN")
+        assert 0 < pcn.comments < purbeck.comments == count_comments(
+            project, CommentFilter(place_id=purbeck.place_id, counted_only=True))

@@ -223,6 +223,16 @@ class _CellTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+def place_header(name: str, within: int | None, role: int):
+    """A place row's header: a PCN or ward sits indented under its locality, whose figures
+    already hold it, so nobody adds it in twice."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return f"    \u21b3 {name}" if within is not None else name
+    if role == Qt.ItemDataRole.ToolTipRole and within is not None:
+        return f"{name}: already counted in the locality above it"
+    return None
+
+
 class PlaceTableModel(_CellTableModel):
     """Places down, portfolios across; a cell is the share of the place's commenting
     respondents (or comments) with a theme of the portfolio on. Cells are worked out once per
@@ -279,8 +289,9 @@ class PlaceTableModel(_CellTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Vertical:
-            if 0 <= section < len(self.table.rows) and role == Qt.ItemDataRole.DisplayRole:
-                return self.table.rows[section].name
+            if 0 <= section < len(self.table.rows):
+                row = self.table.rows[section]
+                return place_header(row.name, row.within, role)
             return None
         if not 0 <= section < self.columnCount():
             return None
@@ -375,9 +386,12 @@ class KindPlaceModel(_CellTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Vertical:
+            if 0 <= section < len(self.rows):
+                row = self.rows[section]
+                return place_header(row["place"], row.get("within"), role)
+            return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Vertical:
-            return self.rows[section]["place"] if 0 <= section < len(self.rows) else None
         return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
 
