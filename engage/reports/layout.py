@@ -232,7 +232,9 @@ def _places(s: ConsultationSummary) -> list:
         "Respondents are placed by the locality they named, else by their postcode district, "
         "else by the town they named: a postcode outranks a town name. Every locality is "
         "listed, including those nobody "
-        "responded from. A town that spans several localities named without a postcode is "
+        "responded from, and counts the respondents of its PCNs and wards; a council or "
+        "partnership row holds only respondents placed no more precisely than that. "
+        "A town that spans several localities named without a postcode is "
         "shown as \"(locality unknown)\"; respondents with no recognisable place are shown "
         "as \"(no place)\". All are counted in every total.", "lead")]
     chart = charts.places_chart(s)
