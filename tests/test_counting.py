@@ -211,7 +211,7 @@ def test_overview_report_figures_and_clicks_agree(project):
     overview, themes = overview_figures(project)
     assert (overview.base.respondents, overview.base.comments) == (rule.respondents_counted,
                                                                    rule.counted)
-    headline = q.headline_counts(project, q.ReportScope())
+    headline = q.headline_counts(project, q.q.ReportScope())
     assert (headline["respondents"], headline["respondents_counted"], headline["comments"],
             headline["counted"], headline["no_content"], headline["repeats"],
             headline["campaign"]) == (rule.respondents, rule.respondents_counted,
@@ -405,3 +405,24 @@ def test_export_columns_are_the_documented_ones(campaign_project, tmp_path):
     fixed = [h for h in headers if not h.startswith(THEME_COLUMN_PREFIX)]
     assert {"text", "themes", "sentiment", "counted", "not_counted_reason"} <= set(fixed)
     assert set(fixed) <= documented, sorted(set(fixed) - documented)
+
+
+def test_the_reports_masked_personal_data_is_what_the_import_masked(sample_project):
+    """Each kind of personal data masked, as the methodology prints it, is the sum of the
+    comments' own masking records — not grouped by some other column that happens to share
+    the name 'kind'."""
+    import json
+    from collections import Counter
+
+    recorded: Counter = Counter()
+    for (masked,) in sample_project.db.execute(
+            "SELECT masked FROM comments WHERE masked IS NOT NULL"):
+        for item in json.loads(masked):
+            recorded[item["kind"]] += item["count"]
+    assert len(recorded) >= 3, "the sample data should mask several kinds of personal data"
+    assert q.masked_kinds(sample_project, q.ReportScope()) == dict(recorded)
+    summary = build_summary(sample_project, q.ReportScope(), sections=["summary"])
+    imported: Counter = Counter()
+    for record in summary.files:
+        imported.update(record["masked"])
+    assert summary.masked_kinds == dict(imported) == dict(recorded)

@@ -188,12 +188,14 @@ def headline_counts(project: Project, scope: ReportScope) -> dict[str, int]:
 def masked_kinds(project: Project, scope: ReportScope) -> dict[str, int]:
     """How many items of each kind of personal data were masked in the comments in scope."""
     rows = scope_rows(project, scope, """
-        SELECT json_extract(j.value, '$.kind') AS kind,
+        SELECT json_extract(j.value, '$.kind') AS masked_kind,
                sum(json_extract(j.value, '$.count')) AS n
         FROM scope_comments s JOIN comments m ON m.id = s.comment_id,
              json_each(CASE WHEN json_valid(m.masked) THEN m.masked END) j
-        WHERE m.masked IS NOT NULL AND j.type = 'object' GROUP BY kind ORDER BY kind""")
-    return {r["kind"]: int(r["n"] or 0) for r in rows}
+        WHERE m.masked IS NOT NULL AND j.type = 'object'
+        GROUP BY masked_kind ORDER BY masked_kind""")
+    # the alias must not be 'kind': SQLite would group by comments.kind (praise, complaint…)
+    return {r["masked_kind"]: int(r["n"] or 0) for r in rows}
 
 
 def imported_files(project: Project, scope: ReportScope) -> list[dict]:
