@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from engage.analysis.kinds import chart_sentiment_sql
 from engage.project import Project, stored_json
 
 # Respondent attributes kept in their own columns (indexed filters); others live in JSON.
@@ -31,7 +32,9 @@ class CommentFilter:
     # by an officer, or a confident model suggestion not rejected) — the reports' rule too.
     theme_id: int | None = None
     portfolio_id: int | None = None
-    sentiment: tuple[int, ...] = ()  # effective sentiment (officer's, else the model's) in these
+    # charted sentiment in these: the officer's, else the model's, with a suggestion the model
+    # scored counted as neutral (kinds.CHART_SENTIMENT), as every bar and report counts it
+    sentiment: tuple[int, ...] = ()
     outcome: str | None = None  # 'coded', 'uncertain', 'no_theme'
     topic_id: int | None = None
     key_quotes_only: bool = False
@@ -145,8 +148,8 @@ def _analysis_clauses(f: CommentFilter, clauses: list[str], params: list) -> Non
         params.append(f.portfolio_id)
     analysis: list[str] = []
     if f.sentiment:
-        analysis.append(f"coalesce(ca.sentiment_officer, ca.sentiment) IN "
-                        f"({','.join('?' * len(f.sentiment))})")
+        # as the charts count it, so a click on a feeling lists the comments its bar counts
+        analysis.append(f"{chart_sentiment_sql('ca')} IN ({','.join('?' * len(f.sentiment))})")
         params.extend(f.sentiment)
     if f.outcome is not None:
         analysis.append("ca.outcome = ?")

@@ -211,7 +211,7 @@ def test_overview_report_figures_and_clicks_agree(project):
     overview, themes = overview_figures(project)
     assert (overview.base.respondents, overview.base.comments) == (rule.respondents_counted,
                                                                    rule.counted)
-    headline = q.headline_counts(project, q.q.ReportScope())
+    headline = q.headline_counts(project, q.ReportScope())
     assert (headline["respondents"], headline["respondents_counted"], headline["comments"],
             headline["counted"], headline["no_content"], headline["repeats"],
             headline["campaign"]) == (rule.respondents, rule.respondents_counted,
@@ -381,17 +381,21 @@ def test_the_xlsx_export_adds_up_to_the_same_figures(project, tmp_path):
     theme_ids = {t["theme"]: t["theme_id"] for t in explore.theme_counts(project)}
     comments: dict[int, int] = defaultdict(int)
     respondents: dict[int, set] = defaultdict(set)
-    counted, who = 0, set()
+    counted, who, feelings = 0, set(), defaultdict(int)
     for row in rows:
         if str(row[index["counted"]]) != "1":
             continue
         counted += 1
         who.add(row[index["respondent"]])
+        feelings[row[index["charted_feeling"]]] += 1
         for name, tid in theme_ids.items():
             if str(row[index[THEME_COLUMN_PREFIX + name]]) == "1":
                 comments[tid] += 1
                 respondents[tid].add(row[index["respondent"]])
     assert (counted, len(who)) == (rule.counted, rule.respondents_counted)
+    sentiment = build_summary(project).sentiment
+    assert [feelings[name] for name in ("positive", "neutral", "negative")] == [
+        sentiment.positive, sentiment.neutral, sentiment.negative]
     for tid, (n, people, _share) in themes.items():
         assert (comments[tid], len(respondents[tid])) == (n, people), tid
 
@@ -426,3 +430,20 @@ def test_the_reports_masked_personal_data_is_what_the_import_masked(sample_proje
     for record in summary.files:
         imported.update(record["masked"])
     assert summary.masked_kinds == dict(imported) == dict(recorded)
+
+
+def test_a_click_on_a_feeling_lists_what_the_charts_count(project):
+    """Positive, neutral and negative in the report and the Overview's theme bars are the
+    comments the word cloud's Feeling picker and the comment list find for that feeling."""
+    def listed(levels, **where):
+        return count_comments(project, CommentFilter(sentiment=levels, counted_only=True,
+                                                     **where))
+
+    feelings = {"positive": (1, 2), "neutral": (3,), "negative": (4, 5)}
+    summary = build_summary(project)
+    for name, levels in feelings.items():
+        assert listed(levels) == getattr(summary.sentiment, name), name
+    for row in explore.overview(project).themes:
+        for name, levels in feelings.items():
+            charted = sum(row[f"s{level}"] or 0 for level in levels)
+            assert listed(levels, theme_id=row["theme_id"]) == charted, (row["theme"], name)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from engage.analysis import counting, place_rows, store
 from engage.analysis.counting import counted_sql
 from engage.analysis.kinds import CHART_SENTIMENT
-from engage.analysis.store import ACTIVE_CODING, EFFECTIVE_SENTIMENT
+from engage.analysis.store import ACTIVE_CODING
 from engage.browse import CommentFilter
 from engage.browse import _where as browse_where
 from engage.project import Project
@@ -467,7 +467,7 @@ def word_frequencies(project: Project, f: CommentFilter, limit: int = 150) -> li
     counts: Counter = Counter()
     feeling: dict[str, list[int]] = {}
     cursor = project.db.execute(
-        f"""SELECT a.tokens, {EFFECTIVE_SENTIMENT} FROM comments c NOT INDEXED {join}
+        f"""SELECT a.tokens, {CHART_SENTIMENT} FROM comments c NOT INDEXED {join}
             JOIN comment_analysis a ON a.comment_id = c.id {clause}""", params)
     for tokens, sentiment in cursor:
         words = set(tokens.split())

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from engage.analysis.counting import RULE_SUMMARY, STATUS_LABELS
 from engage.errors import EngageError
+from engage.nlp.sentiment import chart_level
 from engage.progress import CancelFn, ProgressFn, Reporter
 from engage.project import Project, stored_json
 from engage.reports import export_queries
@@ -94,8 +95,8 @@ class CommentTable:
                 + ["personal_data_masked", "counted", "not_counted_reason", "duplicate_of",
                    "near_duplicate_group", "outcome", "themes", "portfolios",
                    "theme_confidence", "coded_by", "sentiment", "sentiment_label",
-                   "sentiment_by", "sentiment_confidence", "reviewed", "reviewed_by",
-                   "key_quote", "topic"]
+                   "sentiment_by", "sentiment_confidence", "charted_feeling", "reviewed",
+                   "reviewed_by", "key_quote", "topic"]
                 + [THEME_COLUMN_PREFIX + t["name"] for t in self.themes])
 
     def rows(self, report: Reporter | None = None) -> Iterator[list]:
@@ -127,6 +128,7 @@ class CommentTable:
                    sentiment if sentiment else "", SENTIMENT_LABELS.get(sentiment or 0, ""), by,
                    "" if c["sentiment_confidence"] is None or by != "model"
                    else round(c["sentiment_confidence"], 2),
+                   chart_level(sentiment, c["kind"], officer_set=by == "officer") or "",
                    int(bool(c["reviewed"])), c["reviewed_by"] or "", int(bool(c["key_quote"])),
                    c["topic"] or ""]
                 + [int(t["id"] in on) for t in self.themes])
@@ -169,7 +171,9 @@ def _about_lines(project: Project, scope: ReportScope) -> list[str]:
             "themes: the themes that are on (officer accepted, or a confident model "
             "suggestion not rejected); theme: columns repeat them as 0/1.",
             "sentiment: 1 very positive to 5 very negative (3 neutral or mixed); the "
-            "officer's when set, else the model's.",
+            "officer's when set, else the model's. charted_feeling: positive, neutral or "
+            "negative as the app's charts and the report count it (a suggestion counts as "
+            "neutral unless an officer set its sentiment).",
             "counted: 1 when the comment counts in the app's and the report's figures; "
             "not_counted_reason says why not (no content, repeat, campaign response). "
             + RULE_SUMMARY,

@@ -42,7 +42,7 @@ from engage.project import Project
 from ui.tasks import TaskRunner
 from ui.workbench.background import with_own_connection
 
-#: Sentiment choices: label → effective sentiment levels as the combo keeps them ("": any).
+#: Sentiment choices: label → charted sentiment levels as the combo keeps them ("": any).
 FEELINGS = {"any feeling": "", "positive (1–2)": "1,2", "neutral or mixed (3)": "3",
             "negative (4–5)": "4,5"}
 REDRAW_ON = ("comments", "codings", "sentiment", "topics", "respondents", "places")
@@ -212,6 +212,8 @@ class WordCloudWidget(QWidget):
         self.feeling = self._combo("Sentiment for the word cloud")
         for label in FEELINGS:
             self.feeling.addItem(label, FEELINGS[label])
+        self.feeling.setToolTip("Feeling as the Overview and the report count it: a suggestion "
+                                "counts as neutral unless you set its sentiment")
         self.export_button = QPushButton("Export PNG…", self)
         self.export_button.setAccessibleName("Export the word cloud as a PNG picture")
         self.export_button.clicked.connect(self.export_dialog)
